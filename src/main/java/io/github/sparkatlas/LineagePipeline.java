@@ -1,0 +1,222 @@
+package io.github.sparkatlas;
+
+import io.github.sparkatlas.delivery.Sink;
+import io.github.sparkatlas.lineage.Dataset;
+import io.github.sparkatlas.lineage.QueryLineage;
+import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.message.NotificationJson;
+import io.github.sparkatlas.model.ApplicationLineage;
+import io.github.sparkatlas.model.HookNotification;
+import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.model.SparkEntityFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The agent's own thread: everything after the capture (entities, JSON, compression, sending) happens here, so
+ * Spark's listener thread only ever enqueues. The queue is bounded; a full queue drops and counts, never waits.
+ */
+final class LineagePipeline {
+  /** Applications remembered at once; a long-lived driver runs them one after another. */
+  private static final int MAX_APPLICATIONS = 8;
+  /** Write signatures remembered per application for telling nested executions from repeated writes. */
+  private static final int MAX_SIGNATURES = 1_000;
+
+  private final BlockingQueue<Object> queue;
+  private final Supplier<Sink> sinkFactory;
+  private volatile Sink sink;
+  private final Naming naming;
+  private final SparkEntityFactory entities;
+  private final Supplier<NotificationEncoder> encoderFactory;
+  private final ErrorReporter errors;
+  private final Thread thread;
+  private final Map<String, ApplicationState> applications = new LinkedHashMap<String, ApplicationState>(16, 0.75f,
+      true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ApplicationState> eldest) {
+      return size() > MAX_APPLICATIONS;
+    }
+  };
+  private NotificationEncoder encoder;
+  private volatile boolean stopped;
+  final AtomicLong captured = new AtomicLong();
+  final AtomicLong dropped = new AtomicLong();
+  final AtomicLong nested = new AtomicLong();
+  final AtomicLong messages = new AtomicLong();
+
+  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Supplier<NotificationEncoder> encoderFactory,
+      ErrorReporter errors) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.sinkFactory = sinkFactory;
+    this.naming = naming;
+    this.entities = new SparkEntityFactory(naming);
+    this.encoderFactory = encoderFactory;
+    this.errors = errors;
+    this.thread = new Thread(this::run, "spark-atlas-agent");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** Called on Spark's listener thread: never blocks. */
+  boolean submit(QueryLineage lineage) {
+    captured.incrementAndGet();
+    if (stopped || !queue.offer(lineage)) {
+      dropped.incrementAndGet();
+      errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
+          + "some executions is dropped and counted, the Spark job is not slowed down");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits at most {@code timeoutMillis} until everything submitted so far has been handed to the sink and
+   * the sink has delivered it. Returns false on timeout; nothing is lost by returning.
+   */
+  boolean flush(long timeoutMillis) {
+    if (stopped) {
+      return false;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    CountDownLatch done = new CountDownLatch(1);
+    try {
+      if (!queue.offer(done, timeoutMillis, TimeUnit.MILLISECONDS)
+          || !done.await(remaining(deadline), TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    Sink current = sink;
+    return current == null || current.flush(remaining(deadline));
+  }
+
+  private static long remaining(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  /** Flushes within the timeout, then stops the thread and closes the sink. */
+  boolean close(long timeoutMillis) {
+    boolean flushed = flush(timeoutMillis);
+    stopped = true;
+    thread.interrupt();
+    try {
+      Sink current = sink;
+      if (current != null) {
+        current.close();
+      }
+    } catch (Throwable t) {
+      errors.internalError("closing the sink", t);
+    }
+    return flushed;
+  }
+
+  /** The sink, once the agent thread has created it; null before or when it could not be created. */
+  Sink sink() {
+    return sink;
+  }
+
+  private void run() {
+    try {
+      // Created here, not on the thread that starts the SparkContext: a producer loads classes and logs in.
+      sink = sinkFactory.get();
+    } catch (Throwable t) {
+      stopped = true;
+      queue.clear();
+      AtlasAgent.LOG.error("spark-atlas-agent disabled: cannot create its {} ({}); the Spark job runs without "
+          + "lineage", "sink", t.toString());
+      return;
+    }
+    while (!stopped) {
+      Object task;
+      try {
+        task = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        if (task instanceof CountDownLatch) {
+          ((CountDownLatch) task).countDown();
+        } else {
+          process((QueryLineage) task);
+        }
+      } catch (Throwable t) {
+        errors.internalError("building or sending a message", t);
+      }
+    }
+  }
+
+  private void process(QueryLineage lineage) {
+    ApplicationState app = applications.get(lineage.applicationId());
+    if (app == null) {
+      app = new ApplicationState(lineage.applicationId());
+      applications.put(lineage.applicationId(), app);
+    }
+    if (app.isNestedRepeat(lineage)) {
+      nested.incrementAndGet();
+      return;
+    }
+    app.lineage.add(lineage);
+    HookNotification notification = entities.processNotification(app.lineage);
+    if (encoder == null) {
+      encoder = encoderFactory.get();
+    }
+    EncodedMessage message = encoder.encode(naming.process(lineage.applicationId()),
+        NotificationJson.toJson(notification), lineage.user(), System.currentTimeMillis());
+    sink.send(lineage.applicationId(), message);
+    messages.incrementAndGet();
+  }
+
+  /** One application's accumulated lineage and the writes already reported. */
+  private static final class ApplicationState {
+    final ApplicationLineage lineage;
+    final Map<String, Long> latestExecutionBySignature = new LinkedHashMap<String, Long>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > MAX_SIGNATURES;
+      }
+    };
+
+    ApplicationState(String applicationId) {
+      this.lineage = new ApplicationLineage(applicationId);
+    }
+
+    /**
+     * From Spark 3.4, CTAS and saveAsTable run their insert as a nested execution that ends (and is reported)
+     * before the outer command. The outer one has the lower execution id and the same datasets: it is the
+     * same write, reported a second time. A plain repeated write always has a higher id and is kept.
+     */
+    boolean isNestedRepeat(QueryLineage lineage) {
+      String signature = signature(lineage.inputs()) + "->" + signature(lineage.outputs());
+      Long latest = latestExecutionBySignature.get(signature);
+      if (latest != null && lineage.executionId() >= 0 && latest > lineage.executionId()) {
+        return true;
+      }
+      latestExecutionBySignature.put(signature, Math.max(latest == null ? -1 : latest, lineage.executionId()));
+      return false;
+    }
+
+    private static String signature(List<Dataset> datasets) {
+      List<String> keys = new ArrayList<>();
+      for (Dataset dataset : datasets) {
+        keys.add(dataset.key());
+      }
+      java.util.Collections.sort(keys);
+      return String.join(",", keys);
+    }
+  }
+}

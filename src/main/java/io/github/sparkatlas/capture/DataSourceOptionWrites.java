@@ -1,0 +1,26 @@
+package io.github.sparkatlas.capture;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code df.write.format(x).save(path)} for sources that are not file formats (Delta among them): the path
+ * option is the output. Sources without a path (JDBC, Kafka) get their own extractors.
+ */
+final class DataSourceOptionWrites implements WriteExtractor {
+  @Override
+  public List<String> nodeNames() {
+    return Arrays.asList("SaveIntoDataSourceCommand");
+  }
+
+  @Override
+  public Write extract(Object node, CaptureContext context) {
+    for (Object entry : Reflect.elements(Reflect.get(node, "options"))) {
+      if ("path".equalsIgnoreCase(String.valueOf(Reflect.get(entry, "_1")))) {
+        return Write.of(context.path(String.valueOf(Reflect.get(entry, "_2")), false), Reflect.get(node, "query"));
+      }
+    }
+    context.unknownNode(node);
+    return null;
+  }
+}

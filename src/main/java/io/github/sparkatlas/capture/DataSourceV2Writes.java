@@ -1,0 +1,37 @@
+package io.github.sparkatlas.capture;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * DSv2 writes: append, overwrite by expression, dynamic partition overwrite, and CTAS/RTAS into a v2 catalog.
+ * Spark 3.3 names the CTAS target by {@code catalog}+{@code tableName}, 3.4 and later by a ResolvedIdentifier.
+ */
+final class DataSourceV2Writes implements WriteExtractor {
+  @Override
+  public List<String> nodeNames() {
+    return Arrays.asList("AppendData", "OverwriteByExpression", "OverwritePartitionsDynamic",
+        "CreateTableAsSelect", "ReplaceTableAsSelect");
+  }
+
+  @Override
+  public Write extract(Object node, CaptureContext context) {
+    Object query = Reflect.get(node, "query");
+    Object relation = Reflect.get(node, "table");
+    if (relation != null && Reflect.has(relation, "identifier")) {
+      return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
+    }
+    Object resolved = Reflect.get(node, "name");
+    if (resolved != null && Reflect.has(resolved, "identifier")) {
+      String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
+      return Write.of(TableReader.v2Table(catalog, Reflect.get(resolved, "identifier"), null), query);
+    }
+    Object identifier = Reflect.get(node, "tableName");
+    if (identifier != null) {
+      String catalog = Reflect.string(Reflect.get(Reflect.get(node, "catalog"), "name"));
+      return Write.of(TableReader.v2Table(catalog, identifier, null), query);
+    }
+    context.unknownNode(node);
+    return null;
+  }
+}

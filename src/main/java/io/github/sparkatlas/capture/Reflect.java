@@ -1,0 +1,113 @@
+package io.github.sparkatlas.capture;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The small reflective accessor through which the capture reads Spark's plan classes. Spark's case-class
+ * fields are public no-arg methods; reading them by name instead of linking against them lets one jar serve
+ * Spark 3.3 to 4.0 and Scala 2.12 and 2.13, where the signatures differ (Seq, renamed fields, moved classes).
+ */
+final class Reflect {
+  private Reflect() {
+  }
+
+  /** The value of a public no-arg method, or null when the object has no such method. */
+  static Object get(Object target, String name) {
+    if (target == null) {
+      return null;
+    }
+    Method method = method(target.getClass(), name);
+    if (method == null) {
+      return null;
+    }
+    try {
+      return method.invoke(target);
+    } catch (InvocationTargetException e) {
+      throw new CaptureException("reading " + target.getClass().getName() + "." + name + "() failed",
+          e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new CaptureException("cannot read " + target.getClass().getName() + "." + name + "()", e);
+    }
+  }
+
+  /** The first of the names the object answers to: fields renamed between Spark versions. */
+  static Object getAny(Object target, String... names) {
+    for (String name : names) {
+      if (has(target, name)) {
+        return get(target, name);
+      }
+    }
+    return null;
+  }
+
+  static boolean has(Object target, String name) {
+    return target != null && method(target.getClass(), name) != null;
+  }
+
+  private static Method method(Class<?> type, String name) {
+    Method method;
+    try {
+      method = type.getMethod(name);
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+    try {
+      // Public methods of non-public classes (Scala's collection internals) need this to be invoked.
+      method.setAccessible(true);
+    } catch (RuntimeException e) {
+      // Refused by the module system: the method is then public on a public type and works as it is.
+    }
+    return method;
+  }
+
+  /** A scala.Option's value, or null for None (or when the value is not an Option). */
+  static Object option(Object option) {
+    if (option == null || !option.getClass().getName().startsWith("scala.")) {
+      return option;
+    }
+    Object defined = get(option, "isDefined");
+    if (Boolean.TRUE.equals(defined)) {
+      return get(option, "get");
+    }
+    return defined == null ? option : null;
+  }
+
+  /** Elements of any Scala or Java collection, through its iterator, whatever the Scala version. */
+  static List<Object> elements(Object collection) {
+    if (collection == null) {
+      return Collections.emptyList();
+    }
+    List<Object> out = new ArrayList<>();
+    if (collection instanceof Iterable) {
+      for (Object element : (Iterable<?>) collection) {
+        out.add(element);
+      }
+      return out;
+    }
+    if (collection instanceof Object[]) {
+      Collections.addAll(out, (Object[]) collection);
+      return out;
+    }
+    Object iterator = get(collection, "iterator");
+    if (iterator == null) {
+      return out;
+    }
+    while (Boolean.TRUE.equals(get(iterator, "hasNext"))) {
+      out.add(get(iterator, "next"));
+    }
+    return out;
+  }
+
+  static String string(Object value) {
+    Object unwrapped = option(value);
+    return unwrapped == null ? null : unwrapped.toString();
+  }
+
+  static String simpleName(Object node) {
+    return node == null ? "null" : node.getClass().getSimpleName();
+  }
+}

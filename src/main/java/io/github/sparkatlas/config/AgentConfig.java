@@ -1,0 +1,109 @@
+package io.github.sparkatlas.config;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The agent's validated configuration: every declared key parsed once at start-up, so a bad value fails there,
+ * with the key named, instead of at the first event.
+ */
+public final class AgentConfig {
+  private final Map<String, String> raw;
+  private final Map<ConfigKey<?>, Object> values;
+  private final String origin;
+
+  private AgentConfig(Map<String, String> raw, String origin) {
+    this.raw = Collections.unmodifiableMap(new TreeMap<>(raw));
+    this.origin = origin;
+    Map<ConfigKey<?>, Object> parsed = new LinkedHashMap<>();
+    for (ConfigKey<?> key : AgentConfigDef.keys()) {
+      String value = raw.get(key.name());
+      parsed.put(key, value == null || value.trim().isEmpty() ? key.defaultValue() : key.parse(value));
+    }
+    this.values = Collections.unmodifiableMap(parsed);
+  }
+
+  /**
+   * @param raw    merged properties under their atlas.* names
+   * @param origin where they came from, for the start-up line
+   * @throws ConfigException naming the first invalid key
+   */
+  public static AgentConfig of(Map<String, String> raw, String origin) {
+    return new AgentConfig(raw, origin);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfigKey<T> key) {
+    return (T) values.get(key);
+  }
+
+  public String origin() {
+    return origin;
+  }
+
+  public boolean enabled() {
+    return get(AgentConfigDef.ENABLED);
+  }
+
+  public String clientType() {
+    String configured = get(AgentConfigDef.CLIENT_TYPE);
+    if (configured != null) {
+      return configured;
+    }
+    return kafkaProperties().containsKey("bootstrap.servers") ? AgentConfigDef.CLIENT_KAFKA
+        : AgentConfigDef.CLIENT_FILE;
+  }
+
+  /** True when nobody chose a sink: the agent then writes files and says so. */
+  public boolean usesEmbeddedDefault() {
+    return get(AgentConfigDef.CLIENT_TYPE) == null && AgentConfigDef.CLIENT_FILE.equals(clientType());
+  }
+
+  public String namespace() {
+    String namespace = get(AgentConfigDef.METADATA_NAMESPACE);
+    return namespace != null && !namespace.isEmpty() ? namespace : get(AgentConfigDef.CLUSTER_NAME);
+  }
+
+  public String topic() {
+    return get(AgentConfigDef.HOOK_TOPIC);
+  }
+
+  public Path fileSinkDir() {
+    return Paths.get(get(AgentConfigDef.FILE_SINK_DIR)).toAbsolutePath();
+  }
+
+  /** The atlas.kafka.* properties with the prefix removed, exactly as the user wrote them. */
+  public Map<String, String> kafkaProperties() {
+    Map<String, String> kafka = new TreeMap<>();
+    for (Map.Entry<String, String> entry : raw.entrySet()) {
+      if (entry.getKey().startsWith(AgentConfigDef.KAFKA_PREFIX)) {
+        kafka.put(entry.getKey().substring(AgentConfigDef.KAFKA_PREFIX.length()), entry.getValue().trim());
+      }
+    }
+    return kafka;
+  }
+
+  /** One line for the log: what the agent will do, secrets masked. */
+  public String describe(String version) {
+    StringBuilder line = new StringBuilder();
+    line.append("spark-atlas-agent ").append(version).append(" enabled: sink=").append(clientType());
+    if (AgentConfigDef.CLIENT_KAFKA.equals(clientType())) {
+      Map<String, String> kafka = kafkaProperties();
+      line.append(", topic=").append(topic())
+          .append(", bootstrap.servers=").append(kafka.get("bootstrap.servers"))
+          .append(", security.protocol=").append(kafka.getOrDefault("security.protocol", "PLAINTEXT"));
+      if (kafka.containsKey("sasl.jaas.config")) {
+        line.append(", sasl.jaas.config=")
+            .append(SecretMasker.maskValue("sasl.jaas.config", kafka.get("sasl.jaas.config")));
+      }
+    } else {
+      line.append(", dir=").append(fileSinkDir());
+    }
+    line.append(", namespace=").append(namespace()).append(", config from ").append(origin);
+    return line.toString();
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.sparkatlas.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every configuration key of the agent, declared once. The README's configuration table is checked against
+ * this list by a test, so a key cannot exist without its documentation.
+ */
+public final class AgentConfigDef {
+  private static final List<ConfigKey<?>> KEYS = new ArrayList<>();
+
+  /** Keys that start with this prefix go to the Kafka producer with the prefix removed. */
+  public static final String KAFKA_PREFIX = "atlas.kafka.";
+
+  public static final String KAFKA_PREFIX_DOC =
+      "Passed to the Kafka producer with the prefix removed (bootstrap.servers, security.protocol, "
+          + "sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ...). Overrides the agent's producer defaults.";
+
+  public static final ConfigKey<Boolean> ENABLED = define("atlas.spark.enabled", ConfigType.BOOLEAN, true, null,
+      "Set to false to switch the agent off without removing it from the Spark configuration.");
+
+  public static final String CLIENT_KAFKA = "kafka";
+  public static final String CLIENT_FILE = "file";
+
+  public static final ConfigKey<String> CLIENT_TYPE = define("atlas.client.type",
+      ConfigType.oneOf(CLIENT_KAFKA, CLIENT_FILE), null,
+      "kafka if atlas.kafka.bootstrap.servers is set, else file",
+      "Where messages go: kafka (Atlas hook topic, Purview Event Hubs) or file (offline mode: JSON lines in "
+          + "atlas.spark.file.sink.dir, one folder per application, to upload or replay later).");
+
+  public static final ConfigKey<String> HOOK_TOPIC = define("atlas.notification.hook.topic.name",
+      ConfigType.STRING, "ATLAS_HOOK", null, "Kafka topic (Event Hub name for Purview) the notifications go to.");
+
+  public static final ConfigKey<String> METADATA_NAMESPACE = define("atlas.metadata.namespace", ConfigType.STRING,
+      null, "atlas.cluster.name",
+      "Suffix of every qualifiedName (<name>@<namespace>); use the same value as the Hive hook of your cluster.");
+
+  public static final ConfigKey<String> CLUSTER_NAME = define("atlas.cluster.name", ConfigType.STRING, "primary",
+      null, "Older name of atlas.metadata.namespace, used when that is not set.");
+
+  public static final ConfigKey<Integer> MESSAGE_MAX_LENGTH = define("atlas.notification.message.max.length.bytes",
+      ConfigType.intInRange(4096, 100_000_000), 900_000, null,
+      "A message whose JSON is longer is compressed and, if still too long, split into parts of at most this "
+          + "size minus 512 bytes (as Atlas does). The default stays under Event Hubs' 1 MB event limit.");
+
+  public static final ConfigKey<Boolean> COMPRESSION_ENABLED = define(
+      "atlas.notification.message.compression.enabled", ConfigType.BOOLEAN, true, null,
+      "Gzip+Base64 messages over the max length, as Atlas does. When false, such messages are split uncompressed.");
+
+  public static final ConfigKey<String> FILE_SINK_DIR = define("atlas.spark.file.sink.dir", ConfigType.STRING,
+      "spark-atlas-lineage", null,
+      "Directory of the file sink (relative paths are resolved against the driver's working directory).");
+
+  public static final ConfigKey<Integer> PLAN_TEXT_MAX_LENGTH = define("atlas.spark.plan.text.max.length",
+      ConfigType.intInRange(0, 10_000_000), 20_000, null,
+      "Characters of plan text kept in spark_process.details and sparkPlanDescription; 0 leaves them out.");
+
+  public static final ConfigKey<Integer> QUEUE_CAPACITY = define("atlas.spark.queue.capacity",
+      ConfigType.intInRange(1, 1_000_000), 1_000, null,
+      "Captured events waiting for the agent thread; beyond it an event is dropped and counted, never waited for.");
+
+  public static final ConfigKey<Long> SHUTDOWN_FLUSH_TIMEOUT_MS = define("atlas.spark.shutdown.flush.timeout.ms",
+      ConfigType.longInRange(0, 600_000), 10_000L, null,
+      "How long application end and JVM shutdown wait at most for pending messages to be delivered.");
+
+  private AgentConfigDef() {
+  }
+
+  private static <T> ConfigKey<T> define(String name, ConfigType<T> type, T defaultValue, String defaultDoc,
+      String doc) {
+    ConfigKey<T> key = new ConfigKey<>(name, type, defaultValue, defaultDoc, doc);
+    KEYS.add(key);
+    return key;
+  }
+
+  public static List<ConfigKey<?>> keys() {
+    return Collections.unmodifiableList(KEYS);
+  }
+
+  /** The README configuration table, one row per key, as Markdown. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder();
+    table.append("| key (atlas-application.properties) | Spark conf | type | default | meaning |\n");
+    table.append("| --- | --- | --- | --- | --- |\n");
+    for (ConfigKey<?> key : KEYS) {
+      String def = key.defaultValue() != null ? String.valueOf(key.defaultValue()) : key.defaultDoc();
+      table.append("| `").append(key.name()).append("` | `").append(key.sparkConfName()).append("` | ")
+          .append(key.type().description()).append(" | ").append(def).append(" | ").append(key.doc())
+          .append(" |\n");
+    }
+    table.append("| `").append(KAFKA_PREFIX).append("*` | `").append(ConfigKey.sparkConfNameOf(KAFKA_PREFIX))
+        .append("*` | string | see Reliability | ").append(KAFKA_PREFIX_DOC).append(" |\n");
+    return table.toString();
+  }
+}

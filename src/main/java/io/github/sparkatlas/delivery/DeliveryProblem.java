@@ -1,0 +1,48 @@
+package io.github.sparkatlas.delivery;
+
+import java.util.Locale;
+
+/** Names a Kafka failure and its fix in words a Spark user can act on, without echoing any secret. */
+final class DeliveryProblem {
+  final String kind;
+  final String advice;
+
+  private DeliveryProblem(String kind, String advice) {
+    this.kind = kind;
+    this.advice = advice;
+  }
+
+  static DeliveryProblem of(Throwable error, String topic, String bootstrap) {
+    Throwable root = error;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String name = t.getClass().getSimpleName();
+      if (name.equals("SaslAuthenticationException")) {
+        return new DeliveryProblem("sasl",
+            "SASL authentication to " + bootstrap + " failed: the broker rejected the user name or password in "
+                + "atlas.kafka.sasl.jaas.config (for Event Hubs / Purview: username \"$ConnectionString\" and the "
+                + "namespace connection string as password)");
+      }
+      if (name.equals("SslAuthenticationException")) {
+        return new DeliveryProblem("ssl", "TLS handshake with " + bootstrap + " failed: the broker's certificate "
+            + "is not trusted; set atlas.kafka.ssl.truststore.location/password or check the host name");
+      }
+      if (name.equals("TopicAuthorizationException")) {
+        return new DeliveryProblem("acl", "not authorized to write topic " + topic
+            + "; grant the producer WRITE on it (Event Hubs: Send claim)");
+      }
+      if (name.equals("RecordTooLargeException")) {
+        return new DeliveryProblem("size", "a record was larger than the broker accepts; lower "
+            + "atlas.notification.message.max.length.bytes or raise the broker's message.max.bytes");
+      }
+      root = t;
+    }
+    String message = String.valueOf(root.getMessage());
+    if (message.toLowerCase(Locale.ROOT).contains("not present in metadata")) {
+      return new DeliveryProblem("topic", "topic " + topic + " does not exist on " + bootstrap
+          + " (or is not visible); create it (Event Hubs: create the Event Hub) or set "
+          + "atlas.notification.hook.topic.name");
+    }
+    return new DeliveryProblem(root.getClass().getSimpleName(), "sending to " + bootstrap + " failed: "
+        + root.getClass().getSimpleName() + ": " + message);
+  }
+}

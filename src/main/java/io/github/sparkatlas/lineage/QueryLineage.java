@@ -1,0 +1,87 @@
+package io.github.sparkatlas.lineage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * What one successful Spark SQL execution read and wrote: the small immutable record the capture hands to the
+ * agent thread. It holds no Spark object, so it can wait in a queue without pinning plans in memory.
+ */
+public final class QueryLineage {
+  private final String applicationId;
+  private final String applicationName;
+  private final long executionId;
+  private final String operation;
+  private final String user;
+  private final long timeMillis;
+  private final List<Dataset> inputs;
+  private final List<Dataset> outputs;
+  private final String planText;
+
+  public QueryLineage(String applicationId, String applicationName, long executionId, String operation,
+      String user, long timeMillis, List<? extends Dataset> inputs, List<? extends Dataset> outputs,
+      String planText) {
+    this.applicationId = applicationId;
+    this.applicationName = applicationName;
+    this.executionId = executionId;
+    this.operation = operation;
+    this.user = user;
+    this.timeMillis = timeMillis;
+    List<Dataset> outs = distinct(outputs);
+    List<Dataset> ins = distinct(inputs);
+    // A query that reads the table it overwrites must not draw a loop from the table to itself.
+    ins.removeAll(outs);
+    this.inputs = Collections.unmodifiableList(ins);
+    this.outputs = Collections.unmodifiableList(outs);
+    this.planText = planText;
+  }
+
+  private static List<Dataset> distinct(List<? extends Dataset> datasets) {
+    return new ArrayList<>(new LinkedHashSet<>(datasets));
+  }
+
+  public String applicationId() {
+    return applicationId;
+  }
+
+  public String applicationName() {
+    return applicationName;
+  }
+
+  public long executionId() {
+    return executionId;
+  }
+
+  /** The plan node that wrote, e.g. {@code InsertIntoHadoopFsRelationCommand}. */
+  public String operation() {
+    return operation;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public long timeMillis() {
+    return timeMillis;
+  }
+
+  public List<Dataset> inputs() {
+    return inputs;
+  }
+
+  public List<Dataset> outputs() {
+    return outputs;
+  }
+
+  /** The analyzed plan as text, already capped; null when not captured. */
+  public String planText() {
+    return planText;
+  }
+
+  @Override
+  public String toString() {
+    return operation + "#" + executionId + " " + inputs + " -> " + outputs;
+  }
+}

@@ -1,0 +1,81 @@
+package io.github.sparkatlas.message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.sparkatlas.model.AtlasEntity;
+import io.github.sparkatlas.model.AtlasObjectId;
+import io.github.sparkatlas.model.HookNotification;
+import java.util.Collection;
+import java.util.Map;
+
+/** Writes notifications in Atlas's V2 JSON shapes (FIELD-NOTES §1), with the agent's own relocated Jackson. */
+public final class NotificationJson {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private NotificationJson() {
+  }
+
+  /** The {@code message} object: {"type":..., "user":..., "entities":{"entities":[...],"referredEntities":{...}}}. */
+  public static ObjectNode toJson(HookNotification notification) {
+    ObjectNode message = MAPPER.createObjectNode();
+    message.put("type", notification.type());
+    message.put("user", notification.user());
+    ObjectNode body = message.putObject("entities");
+    ArrayNode entities = body.putArray("entities");
+    for (AtlasEntity entity : notification.entities()) {
+      entities.add(entity(entity));
+    }
+    ObjectNode referred = body.putObject("referredEntities");
+    for (AtlasEntity entity : notification.referredEntities()) {
+      referred.set(entity.guid(), entity(entity));
+    }
+    return message;
+  }
+
+  static ObjectNode entity(AtlasEntity entity) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("typeName", entity.typeName());
+    node.put("guid", entity.guid());
+    node.set("attributes", values(entity.attributes()));
+    if (!entity.relationshipAttributes().isEmpty()) {
+      node.set("relationshipAttributes", values(entity.relationshipAttributes()));
+    }
+    return node;
+  }
+
+  private static ObjectNode values(Map<String, ?> values) {
+    ObjectNode node = MAPPER.createObjectNode();
+    for (Map.Entry<String, ?> entry : values.entrySet()) {
+      node.set(entry.getKey(), value(entry.getValue()));
+    }
+    return node;
+  }
+
+  private static JsonNode value(Object value) {
+    if (value instanceof AtlasObjectId) {
+      AtlasObjectId id = (AtlasObjectId) value;
+      ObjectNode node = MAPPER.createObjectNode();
+      node.put("guid", id.guid());
+      node.put("typeName", id.typeName());
+      return node;
+    }
+    if (value instanceof Collection) {
+      ArrayNode array = MAPPER.createArrayNode();
+      for (Object item : (Collection<?>) value) {
+        array.add(value(item));
+      }
+      return array;
+    }
+    if (value instanceof Map) {
+      return values((Map<String, ?>) castMap(value));
+    }
+    return MAPPER.valueToTree(value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, ?> castMap(Object value) {
+    return (Map<String, ?>) value;
+  }
+}

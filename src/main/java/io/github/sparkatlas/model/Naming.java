@@ -1,0 +1,50 @@
+package io.github.sparkatlas.model;
+
+import io.github.sparkatlas.lineage.PathDataset;
+import io.github.sparkatlas.lineage.TableDataset;
+
+/**
+ * The qualifiedName conventions of Atlas's own hooks (FIELD-NOTES §3), so that our entities meet the ones other
+ * hooks and scanners create instead of making disconnected twins.
+ */
+public final class Naming {
+  private final String namespace;
+
+  public Naming(String namespace) {
+    this.namespace = namespace;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public String process(String applicationId) {
+    return applicationId + "@" + namespace;
+  }
+
+  public String database(String database) {
+    return database + "@" + namespace;
+  }
+
+  public String table(TableDataset table) {
+    return table.database() + "." + table.table() + "@" + namespace;
+  }
+
+  public String storageDescriptor(TableDataset table) {
+    return table(table) + "_storage";
+  }
+
+  public String column(TableDataset table, String column) {
+    return table.database() + "." + table.table() + "." + column.toLowerCase(java.util.Locale.ROOT) + "@" + namespace;
+  }
+
+  /** {@code <uri>@<ns>}, path case kept: paths are case-sensitive on every file system we name. */
+  public String path(PathDataset path) {
+    return path.uri() + "@" + namespace;
+  }
+
+  /** Atlas's type for a path: hdfs_path for HDFS (what the Hive hook creates), fs_path for everything else. */
+  public static String pathType(PathDataset path) {
+    return "hdfs".equals(path.scheme()) ? "hdfs_path" : "fs_path";
+  }
+}
