@@ -1,5 +1,6 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.capture.ExecutionTracker;
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.capture.SparkInternals;
 import io.github.sparkatlas.config.AgentConfig;
@@ -35,6 +36,7 @@ public final class AtlasAgent {
 
   private final AgentConfig config;
   private final LineageCapture capture;
+  private final ExecutionTracker executions;
   private final LineagePipeline pipeline;
   private final ErrorReporter errors = new ErrorReporter(LOG);
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
@@ -44,6 +46,7 @@ public final class AtlasAgent {
     this.config = config;
     this.capture = capture;
     this.pipeline = pipeline;
+    this.executions = capture == null ? null : new ExecutionTracker(capture, pipeline::submit);
   }
 
   /**
@@ -117,6 +120,18 @@ public final class AtlasAgent {
     return pipeline != null;
   }
 
+  /** A SQL execution started ({@code SparkListenerSQLExecutionStart}): remembered if it is nested. */
+  void onExecutionStart(Object event) {
+    if (!enabled()) {
+      return;
+    }
+    try {
+      executions.onStart(event);
+    } catch (Throwable t) {
+      errors.internalError("reading a SQL execution start", t);
+    }
+  }
+
   /**
    * A SQL execution ended ({@code SparkListenerSQLExecutionEnd}, read by name: its fields are private[sql]).
    * Runs on Spark's listener thread: capture the small record, enqueue, return.
@@ -126,10 +141,7 @@ public final class AtlasAgent {
       return;
     }
     try {
-      Object queryExecution = SparkInternals.successfulQueryExecution(event);
-      if (queryExecution != null) {
-        captureAndSubmit(queryExecution, SparkInternals.executionId(event));
-      }
+      warnUnknown(executions.onEnd(event));
     } catch (Throwable t) {
       errors.internalError("reading a SQL execution", t);
     }
@@ -145,21 +157,21 @@ public final class AtlasAgent {
     }
     try {
       if (!hasOurListener(SparkInternals.sparkContextOf(queryExecution))) {
-        captureAndSubmit(queryExecution, -1L);
+        LineageCapture.Result result = capture.capture(queryExecution, -1L);
+        warnUnknown(result.unknownNodes());
+        if (result.lineage() != null) {
+          pipeline.submit(result.lineage());
+        }
       }
     } catch (Throwable t) {
       errors.internalError("reading a query execution", t);
     }
   }
 
-  private void captureAndSubmit(Object queryExecution, long executionId) {
-    LineageCapture.Result result = capture.capture(queryExecution, executionId);
-    for (String node : result.unknownNodes()) {
+  private void warnUnknown(Set<String> unknownNodes) {
+    for (String node : unknownNodes) {
       errors.warnOnce("node:" + node, "spark-atlas-agent does not know plan node " + node
           + "; what it reads or writes is missing from the lineage (reported once per node type)");
-    }
-    if (result.lineage() != null) {
-      pipeline.submit(result.lineage());
     }
   }
 
@@ -219,7 +231,7 @@ public final class AtlasAgent {
     Sink sink = pipeline.sink();
     LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, nested repeats skipped={}, dropped={}, "
         + "records delivered={}, records failed={}, internal errors={}", when, pipeline.captured.get(),
-        pipeline.messages.get(), pipeline.nested.get(), pipeline.dropped.get(), sink == null ? 0 : sink.delivered(),
+        pipeline.messages.get(), executions.supersededNested(), pipeline.dropped.get(), sink == null ? 0 : sink.delivered(),
         sink == null ? 0 : sink.failed(), errors.count());
   }
 }

@@ -1,7 +1,6 @@
 package io.github.sparkatlas;
 
 import io.github.sparkatlas.delivery.Sink;
-import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
@@ -10,9 +9,7 @@ import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.HookNotification;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.model.SparkEntityFactory;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -28,8 +25,6 @@ import java.util.function.Supplier;
 final class LineagePipeline {
   /** Applications remembered at once; a long-lived driver runs them one after another. */
   private static final int MAX_APPLICATIONS = 8;
-  /** Write signatures remembered per application for telling nested executions from repeated writes. */
-  private static final int MAX_SIGNATURES = 1_000;
 
   private final BlockingQueue<Object> queue;
   private final Supplier<Sink> sinkFactory;
@@ -39,12 +34,12 @@ final class LineagePipeline {
   private final Supplier<NotificationEncoder> encoderFactory;
   private final ErrorReporter errors;
   private final Thread thread;
-  private final Map<String, ApplicationState> applications = new LinkedHashMap<String, ApplicationState>(16, 0.75f,
+  private final Map<String, ApplicationLineage> applications = new LinkedHashMap<String, ApplicationLineage>(16, 0.75f,
       true) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ApplicationState> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, ApplicationLineage> eldest) {
       return size() > MAX_APPLICATIONS;
     }
   };
@@ -52,7 +47,6 @@ final class LineagePipeline {
   private volatile boolean stopped;
   final AtomicLong captured = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
-  final AtomicLong nested = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
 
   LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Supplier<NotificationEncoder> encoderFactory,
@@ -159,17 +153,13 @@ final class LineagePipeline {
   }
 
   private void process(QueryLineage lineage) {
-    ApplicationState app = applications.get(lineage.applicationId());
+    ApplicationLineage app = applications.get(lineage.applicationId());
     if (app == null) {
-      app = new ApplicationState(lineage.applicationId());
+      app = new ApplicationLineage(lineage.applicationId());
       applications.put(lineage.applicationId(), app);
     }
-    if (app.isNestedRepeat(lineage)) {
-      nested.incrementAndGet();
-      return;
-    }
-    app.lineage.add(lineage);
-    HookNotification notification = entities.processNotification(app.lineage);
+    app.add(lineage);
+    HookNotification notification = entities.processNotification(app);
     if (encoder == null) {
       encoder = encoderFactory.get();
     }
@@ -177,46 +167,5 @@ final class LineagePipeline {
         NotificationJson.toJson(notification), lineage.user(), System.currentTimeMillis());
     sink.send(lineage.applicationId(), message);
     messages.incrementAndGet();
-  }
-
-  /** One application's accumulated lineage and the writes already reported. */
-  private static final class ApplicationState {
-    final ApplicationLineage lineage;
-    final Map<String, Long> latestExecutionBySignature = new LinkedHashMap<String, Long>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > MAX_SIGNATURES;
-      }
-    };
-
-    ApplicationState(String applicationId) {
-      this.lineage = new ApplicationLineage(applicationId);
-    }
-
-    /**
-     * From Spark 3.4, CTAS and saveAsTable run their insert as a nested execution that ends (and is reported)
-     * before the outer command. The outer one has the lower execution id and the same datasets: it is the
-     * same write, reported a second time. A plain repeated write always has a higher id and is kept.
-     */
-    boolean isNestedRepeat(QueryLineage lineage) {
-      String signature = signature(lineage.inputs()) + "->" + signature(lineage.outputs());
-      Long latest = latestExecutionBySignature.get(signature);
-      if (latest != null && lineage.executionId() >= 0 && latest > lineage.executionId()) {
-        return true;
-      }
-      latestExecutionBySignature.put(signature, Math.max(latest == null ? -1 : latest, lineage.executionId()));
-      return false;
-    }
-
-    private static String signature(List<Dataset> datasets) {
-      List<String> keys = new ArrayList<>();
-      for (Dataset dataset : datasets) {
-        keys.add(dataset.key());
-      }
-      java.util.Collections.sort(keys);
-      return String.join(",", keys);
-    }
   }
 }

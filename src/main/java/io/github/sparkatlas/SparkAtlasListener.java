@@ -14,6 +14,7 @@ import org.apache.spark.sql.util.QueryExecutionListener;
  * swallows every Throwable: nothing of ours may reach Spark's listener bus or fail the job.
  */
 public class SparkAtlasListener extends SparkListener implements QueryExecutionListener {
+  private static final String SQL_EXECUTION_START = "SparkListenerSQLExecutionStart";
   private static final String SQL_EXECUTION_END = "SparkListenerSQLExecutionEnd";
 
   private final AtlasAgent agent;
@@ -46,8 +47,14 @@ public class SparkAtlasListener extends SparkListener implements QueryExecutionL
   @Override
   public void onOtherEvent(SparkListenerEvent event) {
     try {
-      if (agent != null && SQL_EXECUTION_END.equals(event.getClass().getSimpleName())) {
+      if (agent == null) {
+        return;
+      }
+      String name = event.getClass().getSimpleName();
+      if (SQL_EXECUTION_END.equals(name)) {
         agent.onExecutionEnd(event);
+      } else if (SQL_EXECUTION_START.equals(name)) {
+        agent.onExecutionStart(event);
       }
     } catch (Throwable t) {
       // Never let anything reach Spark's listener bus.

@@ -17,6 +17,7 @@ final class CreateTableAsSelectWrites implements WriteExtractor {
   @Override
   public Write extract(Object node, CaptureContext context) {
     Object table = Reflect.getAny(node, "table", "tableDesc");
-    return Write.of(TableReader.catalogTable(table, context), Reflect.get(node, "query"));
+    Object query = Reflect.get(node, "query");
+    return Write.of(TableReader.catalogTable(table, context, Reflect.get(query, "schema")), query);
   }
 }

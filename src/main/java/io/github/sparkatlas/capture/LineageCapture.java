@@ -65,6 +65,10 @@ public final class LineageCapture {
    */
   public Result capture(Object queryExecution, long executionId) {
     Object plan = Reflect.get(queryExecution, "analyzed");
+    if ("CommandResult".equals(Reflect.simpleName(Reflect.get(queryExecution, "commandExecuted")))) {
+      // The second event of an eagerly run command (spark.sql(...).collect()): captured when it ran.
+      return new Result(null, java.util.Collections.<String>emptySet());
+    }
     Object session = Reflect.get(queryExecution, "sparkSession");
     SparkContext spark = (SparkContext) Reflect.get(session, "sparkContext");
     CaptureContext context = new CaptureContext(
@@ -91,14 +95,8 @@ public final class LineageCapture {
     return new Result(lineage, context.unknownNodes());
   }
 
-  /**
-   * The write command of the plan, searched from the root down. A {@code CommandResult} root is the second
-   * event of an eagerly run command ({@code spark.sql(...).collect()}), already captured when it ran.
-   */
+  /** The write command of the plan, searched from the root down. */
   private Object findWrite(Object root) {
-    if ("CommandResult".equals(Reflect.simpleName(root))) {
-      return null;
-    }
     Deque<Object> queue = new ArrayDeque<>();
     queue.add(root);
     for (int seen = 0; !queue.isEmpty() && seen < MAX_WRITE_SEARCH; seen++) {

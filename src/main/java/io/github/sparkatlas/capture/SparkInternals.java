@@ -22,6 +22,16 @@ public final class SparkInternals {
     return (Long) Reflect.get(executionEnd, "executionId");
   }
 
+  /**
+   * For a SparkListenerSQLExecutionStart of an execution nested in another (the insert a CTAS runs, Spark
+   * 3.4+): the id of the outermost execution; else null.
+   */
+  public static Long rootExecutionIdOfNested(Object executionStart) {
+    Object root = Reflect.option(Reflect.get(executionStart, "rootExecutionId"));
+    Object id = Reflect.get(executionStart, "executionId");
+    return root instanceof Long && !root.equals(id) ? (Long) root : null;
+  }
+
   public static SparkContext sparkContextOf(Object queryExecution) {
     return (SparkContext) Reflect.get(Reflect.get(queryExecution, "sparkSession"), "sparkContext");
   }

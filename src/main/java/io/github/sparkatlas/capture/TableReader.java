@@ -13,6 +13,14 @@ final class TableReader {
 
   /** A {@code CatalogTable}: name, type, provider, storage, owner, schema. */
   static TableDataset catalogTable(Object catalogTable, CaptureContext context) {
+    return catalogTable(catalogTable, context, null);
+  }
+
+  /**
+   * @param querySchema the schema of the query that fills the table, for tables created by that query whose
+   *                    catalog entry has no schema yet (CTAS, saveAsTable)
+   */
+  static TableDataset catalogTable(Object catalogTable, CaptureContext context, Object querySchema) {
     Object identifier = Reflect.get(catalogTable, "identifier");
     TableDataset.Builder table = named(identifier, context);
     Object storage = Reflect.get(catalogTable, "storage");
@@ -27,8 +35,9 @@ final class TableReader {
         .comment(Reflect.string(Reflect.get(catalogTable, "comment")))
         .storage(Reflect.string(Reflect.get(storage, "inputFormat")),
             Reflect.string(Reflect.get(storage, "outputFormat")), Reflect.string(Reflect.get(storage, "serde")))
-        .partitionColumns(strings(Reflect.get(catalogTable, "partitionColumnNames")))
-        .columns(columns(Reflect.get(catalogTable, "schema")));
+        .partitionColumns(strings(Reflect.get(catalogTable, "partitionColumnNames")));
+    List<Column> columns = columns(Reflect.get(catalogTable, "schema"));
+    table.columns(columns.isEmpty() && querySchema != null ? columns(querySchema) : columns);
     return table.build();
   }
 

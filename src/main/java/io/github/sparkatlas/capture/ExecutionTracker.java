@@ -1,0 +1,94 @@
+package io.github.sparkatlas.capture;
+
+import io.github.sparkatlas.lineage.QueryLineage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Follows SQL executions from start to end and reports each write once. From Spark 3.4 a CTAS or saveAsTable
+ * runs its insert as a nested execution that ends first and names only the table's directory; its lineage is
+ * held until the outer execution ends, and dropped when the outer one reports the same write as a table.
+ */
+public final class ExecutionTracker {
+  /** Open nested executions and held lineages are bounded; what falls out is reported, never lost. */
+  private static final int MAX_TRACKED = 1_000;
+
+  private final LineageCapture capture;
+  private final Consumer<QueryLineage> out;
+  private final Map<Long, Long> rootOfNested = bounded();
+  private final Map<Long, List<QueryLineage>> heldByRoot = new LinkedHashMap<Long, List<QueryLineage>>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, List<QueryLineage>> eldest) {
+      if (size() > MAX_TRACKED) {
+        eldest.getValue().forEach(ExecutionTracker.this.out);
+        return true;
+      }
+      return false;
+    }
+  };
+  private long supersededNested;
+
+  public ExecutionTracker(LineageCapture capture, Consumer<QueryLineage> out) {
+    this.capture = capture;
+    this.out = out;
+  }
+
+  private static Map<Long, Long> bounded() {
+    return new LinkedHashMap<Long, Long>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+        return size() > MAX_TRACKED;
+      }
+    };
+  }
+
+  /** A SparkListenerSQLExecutionStart. */
+  public synchronized void onStart(Object executionStart) {
+    Long root = SparkInternals.rootExecutionIdOfNested(executionStart);
+    if (root != null) {
+      rootOfNested.put(SparkInternals.executionId(executionStart), root);
+    }
+  }
+
+  /**
+   * A SparkListenerSQLExecutionEnd: captures it and reports what is final.
+   *
+   * @return class names of plan nodes that could not be read
+   */
+  public synchronized Set<String> onEnd(Object executionEnd) {
+    long executionId = SparkInternals.executionId(executionEnd);
+    Long root = rootOfNested.remove(executionId);
+    Object queryExecution = SparkInternals.successfulQueryExecution(executionEnd);
+    LineageCapture.Result result = queryExecution == null ? null : capture.capture(queryExecution, executionId);
+    QueryLineage lineage = result == null ? null : result.lineage();
+    if (root != null) {
+      if (lineage != null) {
+        heldByRoot.computeIfAbsent(root, id -> new ArrayList<>()).add(lineage);
+      }
+    } else {
+      List<QueryLineage> nested = heldByRoot.remove(executionId);
+      if (lineage != null) {
+        out.accept(lineage);
+        supersededNested += nested == null ? 0 : nested.size();
+      } else if (nested != null) {
+        // The outer command wrote nothing we can name: its nested writes are the lineage.
+        nested.forEach(out);
+      }
+    }
+    return result == null ? Collections.<String>emptySet() : result.unknownNodes();
+  }
+
+  /** Nested writes left out because their outer command reported the same write. */
+  public synchronized long supersededNested() {
+    return supersededNested;
+  }
+}
