@@ -1,0 +1,80 @@
+package io.github.sparkatlas.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.delivery.FileSink;
+import io.github.sparkatlas.message.NotificationDecoder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Prints, per application in a file-sink directory, its latest spark_process: inputs, process, outputs. */
+final class ShowLineage {
+  private final PrintStream out;
+
+  ShowLineage(PrintStream out) {
+    this.out = out;
+  }
+
+  int show(Path dir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(p -> p.getFileName().toString().equals(FileSink.FILE_NAME)).sorted()
+          .collect(Collectors.toList());
+    }
+    if (files.isEmpty()) {
+      out.println("no " + FileSink.FILE_NAME + " under " + dir);
+      return 1;
+    }
+    for (Path file : files) {
+      List<JsonNode> messages = NotificationDecoder.decodeAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+      out.println(file + ": " + messages.size() + " message(s)");
+      if (!messages.isEmpty()) {
+        print(messages.get(messages.size() - 1));
+      }
+    }
+    return 0;
+  }
+
+  private void print(JsonNode message) {
+    JsonNode body = message.path("entities");
+    Map<String, JsonNode> byGuid = new HashMap<>();
+    List<JsonNode> all = new ArrayList<>();
+    body.path("entities").forEach(all::add);
+    body.path("referredEntities").forEach(all::add);
+    for (JsonNode entity : all) {
+      byGuid.put(entity.path("guid").asText(), entity);
+    }
+    for (JsonNode entity : all) {
+      if (!entity.path("typeName").asText().equals("spark_process")) {
+        continue;
+      }
+      JsonNode attributes = entity.path("attributes");
+      out.println();
+      for (JsonNode input : attributes.path("inputs")) {
+        out.println("  input   " + describe(byGuid.get(input.path("guid").asText())));
+      }
+      out.println("  process spark_process " + attributes.path("qualifiedName").asText() + "  (name: "
+          + attributes.path("name").asText() + ", user: " + attributes.path("currUser").asText() + ")");
+      for (JsonNode output : attributes.path("outputs")) {
+        out.println("  output  " + describe(byGuid.get(output.path("guid").asText())));
+      }
+      out.println();
+    }
+  }
+
+  private static String describe(JsonNode entity) {
+    if (entity == null) {
+      return "(unresolved reference)";
+    }
+    return String.format("%-14s %s", entity.path("typeName").asText(),
+        entity.path("attributes").path("qualifiedName").asText());
+  }
+}
