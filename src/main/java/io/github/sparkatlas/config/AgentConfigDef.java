@@ -91,7 +91,7 @@ public final class AgentConfigDef {
           .append(" |\n");
     }
     table.append("| `").append(KAFKA_PREFIX).append("*` | `").append(ConfigKey.sparkConfNameOf(KAFKA_PREFIX))
-        .append("*` | string | see Reliability | ").append(KAFKA_PREFIX_DOC).append(" |\n");
+        .append("*` | string | see \"Kafka producer defaults\" | ").append(KAFKA_PREFIX_DOC).append(" |\n");
     return table.toString();
   }
 }

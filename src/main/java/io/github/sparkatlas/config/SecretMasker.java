@@ -12,7 +12,8 @@ public final class SecretMasker {
   public static final String MASK = "*****";
 
   private static final Pattern SECRET_KEY = Pattern.compile(
-      "(?i).*(password|passwd|secret|token|credential|sas|private|access\\.key|account\\.key|apikey|api\\.key).*");
+      "(?i)(^|.*[._])sas([._].*|$)|.*(password|passwd|secret|token|credential|private|access\\.key|account\\.key"
+          + "|apikey|api\\.key).*");
   private static final Pattern JAAS_SECRET = Pattern.compile(
       "(?i)(\\b(?:password|secret|token|key)\\s*=\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s;]+)");
 

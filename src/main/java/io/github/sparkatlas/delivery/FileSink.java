@@ -28,7 +28,11 @@ public final class FileSink implements Sink {
   }
 
   public Path fileFor(String applicationId) {
-    return directory.resolve(applicationId.replaceAll("[^A-Za-z0-9._-]", "_")).resolve(FILE_NAME);
+    String folder = applicationId.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (folder.isEmpty() || folder.equals(".") || folder.equals("..")) {
+      folder = "_" + folder;
+    }
+    return directory.resolve(folder).resolve(FILE_NAME);
   }
 
   @Override

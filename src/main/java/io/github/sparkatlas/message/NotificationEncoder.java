@@ -48,6 +48,9 @@ public final class NotificationEncoder {
   public EncodedMessage encode(String key, ObjectNode message, String user, long createdAtMillis) {
     ObjectNode envelope = NotificationJson.MAPPER.createObjectNode();
     version(envelope);
+    envelope.put("msgCompressionKind", "NONE");
+    envelope.put("msgSplitIdx", 1);
+    envelope.put("msgSplitCount", 1);
     envelope.put("msgSourceIP", sourceIp);
     envelope.put("msgCreatedBy", user);
     envelope.put("msgCreationTime", createdAtMillis);

@@ -85,6 +85,7 @@ public final class SparkEntityFactory {
 
     private AtlasEntity table(TableDataset table) {
       String tableGuid = nextGuid();
+      AtlasObjectId tableId = new AtlasObjectId(tableGuid, "spark_table");
       AtlasEntity storage = AtlasEntity.builder("spark_storagedesc", nextGuid())
           .attribute("qualifiedName", naming.storageDescriptor(table))
           .attribute("location", table.location() != null ? table.location().toString() : null)
@@ -94,19 +95,8 @@ public final class SparkEntityFactory {
           .attribute("compressed", false)
           .build();
       referred.put(storage.guid(), storage);
-      AtlasEntity tableEntity = AtlasEntity.builder("spark_table", tableGuid)
-          .attribute("qualifiedName", naming.table(table))
-          .attribute("name", table.table())
-          .attribute("owner", table.owner())
-          .attribute("tableType", table.tableType())
-          .attribute("provider", table.provider())
-          .attribute("partitionColumnNames", table.partitionColumns().isEmpty() ? null : table.partitionColumns())
-          .attribute("createTime", table.createTime())
-          .attribute("comment", table.comment())
-          .relationship("db", database(table.database()))
-          .relationship("sd", storage.id())
-          .build();
-      AtlasObjectId tableId = tableEntity.id();
+      // Atlas creates only referred entities reachable from the top level: the table lists its columns.
+      List<AtlasObjectId> columnIds = new ArrayList<>();
       List<Column> columns = table.columns();
       for (int i = 0; i < columns.size() && i < MAX_COLUMNS_PER_TABLE; i++) {
         Column column = columns.get(i);
@@ -119,8 +109,21 @@ public final class SparkEntityFactory {
             .relationship("table", tableId)
             .build();
         referred.put(entity.guid(), entity);
+        columnIds.add(entity.id());
       }
-      return tableEntity;
+      return AtlasEntity.builder("spark_table", tableGuid)
+          .attribute("qualifiedName", naming.table(table))
+          .attribute("name", table.table())
+          .attribute("owner", table.owner())
+          .attribute("tableType", table.tableType())
+          .attribute("provider", table.provider())
+          .attribute("partitionColumnNames", table.partitionColumns().isEmpty() ? null : table.partitionColumns())
+          .attribute("createTime", table.createTime())
+          .attribute("comment", table.comment())
+          .relationship("db", database(table.database()))
+          .relationship("sd", storage.id())
+          .relationship("columns", columnIds.isEmpty() ? null : columnIds)
+          .build();
     }
 
     private AtlasObjectId database(String database) {
