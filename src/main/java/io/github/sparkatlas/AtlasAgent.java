@@ -216,6 +216,11 @@ public final class AtlasAgent {
     }
     long timeout = config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS);
     boolean flushed = pipeline.flush(timeout);
+    if (!flushed) {
+      LOG.error("spark-atlas-agent could not deliver all lineage within {} ms at application end ({}): the "
+          + "destination is unreachable or too slow; undelivered messages are lost in this version",
+          timeout, AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS.name());
+    }
     logSummary(flushed ? "application end" : "application end (flush timed out after " + timeout + " ms)");
   }
 

@@ -9,17 +9,12 @@ import org.apache.spark.sql.streaming.StreamingQueryListener;
  * streaming issue; today it makes sure the agent runs and batch writes of the same application are captured.
  */
 public class SparkAtlasStreamingListener extends StreamingQueryListener {
-  private final AtlasAgent agent;
-
   public SparkAtlasStreamingListener(SparkConf conf) {
-    AtlasAgent started = null;
     try {
-      started = AtlasAgent.get(conf);
-      started.attachTo(SparkInternals.activeContext());
+      AtlasAgent.get(conf).attachTo(SparkInternals.activeContext());
     } catch (Throwable t) {
       // A failing agent never prevents the streaming query from starting.
     }
-    this.agent = started;
   }
 
   public SparkAtlasStreamingListener() {
@@ -36,9 +31,5 @@ public class SparkAtlasStreamingListener extends StreamingQueryListener {
 
   @Override
   public void onQueryTerminated(QueryTerminatedEvent event) {
-  }
-
-  AtlasAgent agent() {
-    return agent;
   }
 }

@@ -42,14 +42,11 @@ public abstract class ConfigType<T> {
   };
 
   public static ConfigType<Integer> intInRange(final int min, final int max) {
+    final ConfigType<Long> range = longInRange(min, max);
     return new ConfigType<Integer>("int " + min + ".." + max) {
       @Override
       Integer parse(String key, String raw) {
-        long value = parseLong(key, raw, "a whole number from " + min + " to " + max);
-        if (value < min || value > max) {
-          throw invalid(key, raw, "a whole number from " + min + " to " + max);
-        }
-        return (int) value;
+        return range.parse(key, raw).intValue();
       }
     };
   }

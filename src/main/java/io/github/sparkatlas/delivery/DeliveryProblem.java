@@ -38,9 +38,10 @@ final class DeliveryProblem {
     }
     String message = String.valueOf(root.getMessage());
     if (message.toLowerCase(Locale.ROOT).contains("not present in metadata")) {
-      return new DeliveryProblem("topic", "topic " + topic + " does not exist on " + bootstrap
-          + " (or is not visible); create it (Event Hubs: create the Event Hub) or set "
-          + "atlas.notification.hook.topic.name");
+      return new DeliveryProblem("metadata", "no metadata for topic " + topic + " from " + bootstrap
+          + " within max.block.ms: either the broker is unreachable (check atlas.kafka.bootstrap.servers and the "
+          + "network) or the topic does not exist (create it; for Event Hubs create the Event Hub, or set "
+          + "atlas.notification.hook.topic.name)");
     }
     return new DeliveryProblem(root.getClass().getSimpleName(), "sending to " + bootstrap + " failed: "
         + root.getClass().getSimpleName() + ": " + message);

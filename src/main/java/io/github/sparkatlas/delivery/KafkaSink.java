@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,8 @@ public final class KafkaSink implements Sink {
     } else {
       failed.incrementAndGet();
       DeliveryProblem problem = DeliveryProblem.of(error, topic, bootstrap);
-      if (reportedProblems.add(problem.kind)) {
+      // An interrupted send is the agent's own shutdown, not a delivery problem worth a line of its own.
+      if (!isInterruption(error) && reportedProblems.add(problem.kind)) {
         LOG.error("spark-atlas-agent could not deliver lineage to Kafka: {}", problem.advice);
       }
     }
@@ -66,6 +68,15 @@ public final class KafkaSink implements Sink {
       inFlight.decrementAndGet();
       monitor.notifyAll();
     }
+  }
+
+  private static boolean isInterruption(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException || t instanceof InterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

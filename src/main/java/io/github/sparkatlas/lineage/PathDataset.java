@@ -11,10 +11,18 @@ public final class PathDataset extends Dataset {
     this.uri = uri;
   }
 
-  /** @param uri a fully qualified URI; a trailing slash is dropped so that one directory has one name */
+  /**
+   * @param uri a fully qualified URI; a trailing slash is dropped so that one directory has one name, and an
+   *            empty authority is written as Hadoop writes it ({@code file:/x}, not {@code file:///x}), the
+   *            form Atlas's own hooks use for the same path
+   */
   public static PathDataset of(URI uri) {
     Objects.requireNonNull(uri.getScheme(), "a dataset path must be qualified: " + uri);
     String text = uri.toString();
+    String emptyAuthority = uri.getScheme() + ":///";
+    if (uri.getRawAuthority() == null && text.startsWith(emptyAuthority)) {
+      text = uri.getScheme() + ":/" + text.substring(emptyAuthority.length());
+    }
     String path = uri.getRawPath();
     boolean plain = uri.getRawQuery() == null && uri.getRawFragment() == null;
     while (plain && path != null && path.length() > 1 && path.endsWith("/")) {

@@ -86,7 +86,7 @@ class LineageCaptureTest {
   }
 
   private static String file(Path path) {
-    return "path:" + path.toUri().toString().replaceAll("/$", "");
+    return "path:file:" + path.toAbsolutePath();
   }
 
   /** The statement produced lineage, every event of it names the same datasets, and these are they. */

@@ -1,0 +1,97 @@
+package io.github.sparkatlas.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
+
+/**
+ * Reads decoded ENTITY_CREATE_V2 notifications (as {@link io.github.sparkatlas.atlasrules.AtlasHookDecoder} hands
+ * them out) the way a test wants them: the spark_process of a message with its inputs and outputs resolved to
+ * type and qualifiedName, and the typedef checks Atlas 2.4.0 and Purview's posted spark model would apply.
+ */
+final class HookMessages {
+
+    private HookMessages() {
+    }
+
+    /** A dataset a process points at, as Atlas would resolve the reference. */
+    record DatasetRef(String typeName, String qualifiedName) {
+        static DatasetRef fsPath(String qualifiedName) {
+            return new DatasetRef("fs_path", qualifiedName);
+        }
+
+        static DatasetRef sparkTable(String qualifiedName) {
+            return new DatasetRef("spark_table", qualifiedName);
+        }
+
+        @Override
+        public String toString() {
+            return typeName + ":" + qualifiedName;
+        }
+    }
+
+    /** The spark_process of one message. */
+    record ProcessView(String qualifiedName, long executionId, Set<DatasetRef> inputs, Set<DatasetRef> outputs) {
+    }
+
+    /** The one spark_process among the top-level entities of an ENTITY_CREATE_V2 message (fails if not one). */
+    static ProcessView onlyProcess(JsonNode message) {
+        assertEquals("ENTITY_CREATE_V2", message.path("type").asText(), () -> "message type of " + message);
+        JsonNode body = message.path("entities");
+        Map<String, JsonNode> byGuid = new HashMap<>();
+        List<JsonNode> processes = new ArrayList<>();
+        for (JsonNode entity : body.path("entities")) {
+            byGuid.put(entity.path("guid").asText(), entity);
+            if ("spark_process".equals(entity.path("typeName").asText())) {
+                processes.add(entity);
+            }
+        }
+        body.path("referredEntities").forEach(entity -> byGuid.put(entity.path("guid").asText(), entity));
+        assertEquals(1, processes.size(), () -> "spark_process entities in one message: " + processes);
+        JsonNode process = processes.get(0);
+        JsonNode attributes = process.path("attributes");
+        JsonNode executionId = attributes.path("executionId");
+        assertTrue(executionId.isIntegralNumber(), () -> "spark_process.executionId " + executionId);
+        return new ProcessView(attributes.path("qualifiedName").asText(null), executionId.asLong(),
+                resolve(attributes.path("inputs"), byGuid), resolve(attributes.path("outputs"), byGuid));
+    }
+
+    private static Set<DatasetRef> resolve(JsonNode ids, Map<String, JsonNode> byGuid) {
+        assertTrue(ids.isArray(), () -> "inputs/outputs must be an array: " + ids);
+        Set<DatasetRef> refs = new LinkedHashSet<>();
+        for (JsonNode id : ids) {
+            DatasetRef ref;
+            if (id.has("uniqueAttributes")) {
+                ref = new DatasetRef(id.path("typeName").asText(), id.path("uniqueAttributes").path("qualifiedName").asText());
+            } else {
+                JsonNode entity = byGuid.get(id.path("guid").asText());
+                assertNotNull(entity, () -> "reference " + id + " does not resolve inside the message");
+                ref = new DatasetRef(entity.path("typeName").asText(), entity.path("attributes").path("qualifiedName").asText());
+            }
+            assertTrue(refs.add(ref), () -> "dataset listed twice: " + ref);
+        }
+        return refs;
+    }
+
+    /**
+     * No violation of Atlas 2.4.0's typedefs, and nothing outside the spark model Microsoft's Purview guide posts
+     * (Atlas 2.1.0-rc3's model file, no server patches).
+     */
+    static void assertValidForAtlasAndPurview(JsonNode message) {
+        List<String> violations = AtlasTypeSystem.atlas240().validate(message);
+        assertEquals(List.of(), violations, () -> "Atlas 2.4.0 typedef violations in " + message);
+        List<String> older = AtlasTypeSystem.atlas240()
+                .validateAgainstOlderModel(message, AtlasTypeSystem.sparkModel210rc3());
+        assertEquals(List.of(), older, () -> "not in Purview's spark model (2.1.0-rc3): " + message);
+    }
+}
