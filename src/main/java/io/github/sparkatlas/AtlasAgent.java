@@ -31,19 +31,21 @@ import scala.Tuple2;
  */
 public final class AtlasAgent {
   static final Logger LOG = LoggerFactory.getLogger(AtlasAgent.class);
-  private static final AtlasAgent DISABLED = new AtlasAgent(null, null, null);
+  private static final AtlasAgent DISABLED = new AtlasAgent(null, null, null, new ErrorReporter(LOG));
   private static AtlasAgent instance;
 
   private final AgentConfig config;
   private final LineageCapture capture;
   private final ExecutionTracker executions;
   private final LineagePipeline pipeline;
-  private final ErrorReporter errors = new ErrorReporter(LOG);
+  /** One reporter for the listener side and the agent thread, so the summary counts every internal error. */
+  private final ErrorReporter errors;
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
   private final Set<SparkContext> listenedContexts = Collections.newSetFromMap(new WeakHashMap<SparkContext, Boolean>());
 
-  private AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline) {
+  private AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors) {
     this.config = config;
+    this.errors = errors;
     this.capture = capture;
     this.pipeline = pipeline;
     this.executions = capture == null ? null : new ExecutionTracker(capture, pipeline::submit);
@@ -72,8 +74,9 @@ public final class AtlasAgent {
         LOG.info("spark-atlas-agent is switched off ({}=false)", AgentConfigDef.ENABLED.name());
         return DISABLED;
       }
+      ErrorReporter errors = new ErrorReporter(LOG);
       AtlasAgent agent = new AtlasAgent(config,
-          new LineageCapture(config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH)), pipeline(config));
+          new LineageCapture(config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH)), pipeline(config, errors), errors);
       LOG.info(config.describe(AgentVersion.get()));
       if (config.usesEmbeddedDefault()) {
         LOG.warn("spark-atlas-agent: no Kafka configured (atlas.kafka.bootstrap.servers), so lineage is written to "
@@ -91,13 +94,13 @@ public final class AtlasAgent {
     return DISABLED;
   }
 
-  private static LineagePipeline pipeline(AgentConfig config) {
+  private static LineagePipeline pipeline(AgentConfig config, ErrorReporter errors) {
     int maxLength = config.get(AgentConfigDef.MESSAGE_MAX_LENGTH);
     boolean compress = config.get(AgentConfigDef.COMPRESSION_ENABLED);
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config),
         new Naming(config.namespace()),
         () -> new NotificationEncoder(maxLength, compress, localAddress(), AgentVersion.NAME, AgentVersion.get()),
-        new ErrorReporter(LOG));
+        errors);
   }
 
   private static Sink sink(AgentConfig config) {

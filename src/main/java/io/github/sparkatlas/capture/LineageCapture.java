@@ -67,7 +67,7 @@ public final class LineageCapture {
     Object plan = Reflect.get(queryExecution, "analyzed");
     if ("CommandResult".equals(Reflect.simpleName(Reflect.get(queryExecution, "commandExecuted")))) {
       // The second event of an eagerly run command (spark.sql(...).collect()): captured when it ran.
-      return new Result(null, java.util.Collections.<String>emptySet());
+      return new Result(null, Collections.<String>emptySet());
     }
     Object session = Reflect.get(queryExecution, "sparkSession");
     SparkContext spark = (SparkContext) Reflect.get(session, "sparkContext");
