@@ -7,13 +7,18 @@ import io.github.sparkatlas.config.AgentConfig;
 import io.github.sparkatlas.config.AgentConfigDef;
 import io.github.sparkatlas.config.ConfigException;
 import io.github.sparkatlas.config.ConfigLoader;
+import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.FileSink;
 import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.delivery.ProducerSettings;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.redact.Redactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,7 +36,7 @@ import scala.Tuple2;
  */
 public final class AtlasAgent {
   static final Logger LOG = LoggerFactory.getLogger(AtlasAgent.class);
-  private static final AtlasAgent DISABLED = new AtlasAgent(null, null, null, new ErrorReporter(LOG));
+  private static final AtlasAgent DISABLED = new AtlasAgent(null, null, null, new ErrorReporter(LOG), null);
   private static AtlasAgent instance;
 
   private final AgentConfig config;
@@ -40,11 +45,20 @@ public final class AtlasAgent {
   private final LineagePipeline pipeline;
   /** One reporter for the listener side and the agent thread, so the summary counts every internal error. */
   private final ErrorReporter errors;
+  /** Where the Kafka sink keeps what is not acknowledged yet; null for the file sink. */
+  private final Path spoolDir;
+  /** Set once, when internal errors pile up: the agent stops capturing for the rest of the application. */
+  private volatile boolean switchedOff;
+  private volatile boolean applicationEnded;
+  private final LatencyRecorder startCallbacks = new LatencyRecorder();
+  private final LatencyRecorder endCallbacks = new LatencyRecorder();
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
   private final Set<SparkContext> listenedContexts = Collections.newSetFromMap(new WeakHashMap<SparkContext, Boolean>());
 
-  private AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors) {
+  private AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors,
+      Path spoolDir) {
     this.config = config;
+    this.spoolDir = spoolDir;
     this.errors = errors;
     this.capture = capture;
     this.pipeline = pipeline;
@@ -74,10 +88,25 @@ public final class AtlasAgent {
         LOG.info("spark-atlas-agent is switched off ({}=false)", AgentConfigDef.ENABLED.name());
         return DISABLED;
       }
-      ErrorReporter errors = new ErrorReporter(LOG);
+      Redactor redactor = redactor(entries, config);
+      AtlasAgent[] self = new AtlasAgent[1];
+      ErrorReporter errors = new ErrorReporter(LOG, redactor, config.get(AgentConfigDef.INTERNAL_ERRORS_MAX),
+          () -> {
+            if (self[0] != null) {
+              self[0].switchedOff = true;
+            }
+          });
+      Path spoolDir = AgentConfigDef.CLIENT_KAFKA.equals(config.clientType())
+          ? config.spoolDir(entries.get("spark.local.dir"), System.getProperty("java.io.tmpdir"),
+              System.getProperty("user.name"))
+          : null;
       AtlasAgent agent = new AtlasAgent(config,
-          new LineageCapture(config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH)), pipeline(config, errors), errors);
-      LOG.info(config.describe(AgentVersion.get()));
+          new LineageCapture(config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
+              config.get(AgentConfigDef.CAPTURE_BUDGET_MS)),
+          pipeline(config, redactor, spoolDir, errors), errors, spoolDir);
+      self[0] = agent;
+      LOG.info(redactor.redact(config.describe(AgentVersion.get()))
+          + (spoolDir == null ? "" : ", spool=" + spoolDir));
       if (config.usesEmbeddedDefault()) {
         LOG.warn("spark-atlas-agent: no Kafka configured (atlas.kafka.bootstrap.servers), so lineage is written to "
             + "files in {} (offline mode); configure atlas.kafka.* to publish to Atlas or Purview",
@@ -85,7 +114,7 @@ public final class AtlasAgent {
       }
       Runtime.getRuntime().addShutdownHook(new Thread(agent::shutdown, "spark-atlas-agent-shutdown"));
       return agent;
-    } catch (ConfigException e) {
+    } catch (ConfigException | IllegalArgumentException e) {
       LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: {}", e.getMessage());
     } catch (Throwable t) {
       LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: could not start ({})",
@@ -94,21 +123,41 @@ public final class AtlasAgent {
     return DISABLED;
   }
 
-  private static LineagePipeline pipeline(AgentConfig config, ErrorReporter errors) {
-    int maxLength = config.get(AgentConfigDef.MESSAGE_MAX_LENGTH);
-    boolean compress = config.get(AgentConfigDef.COMPRESSION_ENABLED);
-    return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config),
-        new Naming(config.namespace()),
-        () -> new NotificationEncoder(maxLength, compress, localAddress(), AgentVersion.NAME, AgentVersion.get()),
-        errors);
+  /**
+   * Spark's own redaction settings count too: whatever a platform team already declared secret in
+   * spark.redaction.regex must not leave the driver through us either.
+   */
+  private static Redactor redactor(Map<String, String> sparkConf, AgentConfig config) {
+    String stringRegex = sparkConf.get("spark.sql.redaction.string.regex");
+    if (stringRegex == null) {
+      stringRegex = sparkConf.get("spark.redaction.string.regex");
+    }
+    return Redactor.of(sparkConf.get("spark.redaction.regex"), stringRegex, config.get(AgentConfigDef.REDACTION_REGEX));
   }
 
-  private static Sink sink(AgentConfig config) {
+  private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, Path spoolDir, ErrorReporter errors) {
+    return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
+        new Naming(config.namespace()), redactor, errors);
+  }
+
+  /** An encoder for the agent's settings: what the sinks and the replay command wrap notifications with. */
+  public static NotificationEncoder encoder(AgentConfig config) {
+    return new NotificationEncoder(config.get(AgentConfigDef.MESSAGE_MAX_LENGTH),
+        config.get(AgentConfigDef.COMPRESSION_ENABLED), localAddress(), AgentVersion.NAME, AgentVersion.get());
+  }
+
+  private static Sink sink(AgentConfig config, Redactor redactor, Path spoolDir) {
     if (AgentConfigDef.CLIENT_KAFKA.equals(config.clientType())) {
-      return new KafkaSink(ProducerSettings.of(config.kafkaProperties(), config.get(AgentConfigDef.MESSAGE_MAX_LENGTH)),
-          config.topic());
+      try {
+        return KafkaSink.open(ProducerSettings.of(config.kafkaProperties(),
+            config.get(AgentConfigDef.MESSAGE_MAX_LENGTH)), config.topic(), encoder(config), redactor, spoolDir,
+            config.get(AgentConfigDef.SPOOL_MAX_BYTES));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot use the spool directory " + spoolDir + " (" + e.getMessage()
+            + "); set " + AgentConfigDef.SPOOL_DIR.name() + " to a writable local directory", e);
+      }
     }
-    return new FileSink(config.fileSinkDir());
+    return new FileSink(config.fileSinkDir(), encoder(config));
   }
 
   private static String localAddress() {
@@ -120,7 +169,7 @@ public final class AtlasAgent {
   }
 
   boolean enabled() {
-    return pipeline != null;
+    return pipeline != null && !switchedOff && !pipeline.stopped();
   }
 
   /** A SQL execution started ({@code SparkListenerSQLExecutionStart}): remembered if it is nested. */
@@ -128,10 +177,13 @@ public final class AtlasAgent {
     if (!enabled()) {
       return;
     }
+    long start = System.nanoTime();
     try {
       executions.onStart(event);
     } catch (Throwable t) {
       errors.internalError("reading a SQL execution start", t);
+    } finally {
+      startCallbacks.record(System.nanoTime() - start);
     }
   }
 
@@ -143,10 +195,13 @@ public final class AtlasAgent {
     if (!enabled()) {
       return;
     }
+    long start = System.nanoTime();
     try {
       warnUnknown(executions.onEnd(event));
     } catch (Throwable t) {
       errors.internalError("reading a SQL execution", t);
+    } finally {
+      endCallbacks.record(System.nanoTime() - start);
     }
   }
 
@@ -212,34 +267,54 @@ public final class AtlasAgent {
     }
   }
 
-  /** Application end: deliver what is pending, waiting no longer than the configured flush timeout. */
+  /**
+   * Application end: deliver what is pending, waiting no longer than the configured flush timeout (and not at
+   * all once Kafka has refused during the wait). What is not acknowledged stays in the spool.
+   */
   void onApplicationEnd() {
-    if (!enabled()) {
+    if (pipeline == null) {
       return;
     }
+    applicationEnded = true;
     long timeout = config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS);
+    long started = System.nanoTime();
     boolean flushed = pipeline.flush(timeout);
-    if (!flushed) {
-      LOG.error("spark-atlas-agent could not deliver all lineage within {} ms at application end ({}): the "
-          + "destination is unreachable or too slow; undelivered messages are lost in this version",
-          timeout, AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS.name());
+    long waited = (System.nanoTime() - started) / 1_000_000;
+    if (!flushed && spoolDir != null) {
+      LOG.warn("spark-atlas-agent: Kafka has not acknowledged all lineage at application end (waited {} ms, at "
+          + "most {}); the rest is kept in the spool {} and sent by the next application on this machine, or "
+          + "with: java -jar <agent jar> replay {}", waited, AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS.name() + "="
+          + timeout, spoolDir, spoolDir);
+    } else if (!flushed) {
+      LOG.error("spark-atlas-agent could not write all lineage within {} ms at application end", timeout);
     }
-    logSummary(flushed ? "application end" : "application end (flush timed out after " + timeout + " ms)");
+    logSummary("application end");
   }
 
   private void shutdown() {
     try {
-      pipeline.close(config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS));
+      long timeout = config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS);
+      // After application end has waited once, the JVM's exit must not wait a second full round.
+      pipeline.close(applicationEnded ? Math.min(timeout, 1_000) : timeout);
     } catch (Throwable t) {
       // The JVM is going down; nothing useful is left to do with an error here.
     }
   }
 
+  /**
+   * The one line a platform team reads: what was captured, where it went, and what, if anything, was given up.
+   * "dropped" lists each kind of loss separately (executions over a full queue, plan texts over the time budget or
+   * shed by a full spool, whole messages dropped by a full spool).
+   */
   private void logSummary(String when) {
-    Sink sink = pipeline.sink();
-    LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, nested repeats skipped={}, dropped={}, "
-        + "records delivered={}, records failed={}, internal errors={}", when, pipeline.captured.get(),
-        pipeline.messages.get(), executions.supersededNested(), pipeline.dropped.get(), sink == null ? 0 : sink.delivered(),
-        sink == null ? 0 : sink.failed(), errors.count());
+    DeliveryStats delivery = pipeline.deliveryStats();
+    LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, sent={}, spooled={}, replayed={}, "
+        + "dropped executions={}, dropped plan texts={}, dropped messages={}, rejected={}, failed attempts={}, "
+        + "internal errors={}, nested repeats skipped={}, listener thread per SQL execution end: {}, per start: {}{}",
+        when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
+        delivery.replayed(), pipeline.dropped.get(),
+        executions.planTextsOverBudget() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
+        delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
+        endCallbacks.describe(), startCallbacks.describe(), switchedOff ? " (switched off after internal errors)" : "");
   }
 }

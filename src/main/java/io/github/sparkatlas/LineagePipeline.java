@@ -1,14 +1,15 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.QueryLineage;
-import io.github.sparkatlas.message.EncodedMessage;
-import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.message.Notification;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.HookNotification;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.model.SparkEntityFactory;
+import io.github.sparkatlas.redact.Redactor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The agent's own thread: everything after the capture (entities, JSON, compression, sending) happens here, so
- * Spark's listener thread only ever enqueues. The queue is bounded; a full queue drops and counts, never waits.
+ * The agent's own thread: everything after the capture (redaction, entities, JSON, handing over to the sink)
+ * happens here, so Spark's listener thread only ever enqueues. The queue is bounded; a full queue drops and
+ * counts, never waits. The sink keeps what it accepts (the Kafka sink on disk) and does its network work on a
+ * thread of its own, so a slow broker never backs this queue up.
  */
 final class LineagePipeline {
   /** Applications remembered at once; a long-lived driver runs them one after another. */
@@ -31,7 +34,7 @@ final class LineagePipeline {
   private volatile Sink sink;
   private final Naming naming;
   private final SparkEntityFactory entities;
-  private final Supplier<NotificationEncoder> encoderFactory;
+  private final Redactor redactor;
   private final ErrorReporter errors;
   private final Thread thread;
   private final Map<String, ApplicationLineage> applications = new LinkedHashMap<String, ApplicationLineage>(16, 0.75f,
@@ -43,19 +46,17 @@ final class LineagePipeline {
       return size() > MAX_APPLICATIONS;
     }
   };
-  private NotificationEncoder encoder;
   private volatile boolean stopped;
   final AtomicLong captured = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
 
-  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Supplier<NotificationEncoder> encoderFactory,
-      ErrorReporter errors) {
+  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, ErrorReporter errors) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sinkFactory = sinkFactory;
     this.naming = naming;
     this.entities = new SparkEntityFactory(naming);
-    this.encoderFactory = encoderFactory;
+    this.redactor = redactor;
     this.errors = errors;
     this.thread = new Thread(this::run, "spark-atlas-agent");
     this.thread.setDaemon(true);
@@ -103,13 +104,14 @@ final class LineagePipeline {
 
   /** Flushes within the timeout, then stops the thread and closes the sink. */
   boolean close(long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     boolean flushed = flush(timeoutMillis);
     stopped = true;
     thread.interrupt();
     try {
       Sink current = sink;
       if (current != null) {
-        current.close();
+        current.close(remaining(deadline));
       }
     } catch (Throwable t) {
       errors.internalError("closing the sink", t);
@@ -117,9 +119,15 @@ final class LineagePipeline {
     return flushed;
   }
 
-  /** The sink, once the agent thread has created it; null before or when it could not be created. */
-  Sink sink() {
-    return sink;
+  /** What the sink has done, or all zero before it exists. */
+  DeliveryStats deliveryStats() {
+    Sink current = sink;
+    return current == null ? new DeliveryStats(0, 0, 0, 0, 0, 0, 0) : current.stats();
+  }
+
+  /** Whether the agent thread has given up (its sink could not be created). */
+  boolean stopped() {
+    return stopped;
   }
 
   private void run() {
@@ -129,8 +137,8 @@ final class LineagePipeline {
     } catch (Throwable t) {
       stopped = true;
       queue.clear();
-      AtlasAgent.LOG.error("spark-atlas-agent disabled: cannot create its {} ({}); the Spark job runs without "
-          + "lineage", "sink", t.toString());
+      AtlasAgent.LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: cannot create its "
+          + "sink ({})", redactor.redact(t.toString()));
       return;
     }
     while (!stopped) {
@@ -146,13 +154,17 @@ final class LineagePipeline {
         } else {
           process((QueryLineage) task);
         }
+        if (queue.isEmpty()) {
+          sink.sync();
+        }
       } catch (Throwable t) {
         errors.internalError("building or sending a message", t);
       }
     }
   }
 
-  private void process(QueryLineage lineage) {
+  private void process(QueryLineage captured) {
+    QueryLineage lineage = captured.withRedactedText(redactor::redact);
     ApplicationLineage app = applications.get(lineage.applicationId());
     if (app == null) {
       app = new ApplicationLineage(lineage.applicationId());
@@ -160,12 +172,9 @@ final class LineagePipeline {
     }
     app.add(lineage);
     HookNotification notification = entities.processNotification(app);
-    if (encoder == null) {
-      encoder = encoderFactory.get();
-    }
-    EncodedMessage message = encoder.encode(naming.process(lineage.applicationId()),
-        NotificationJson.toJson(notification), lineage.user(), System.currentTimeMillis());
-    sink.send(lineage.applicationId(), message);
+    sink.accept(new Notification(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
+        System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
+        app.latestPlanText() != null));
     messages.incrementAndGet();
   }
 }

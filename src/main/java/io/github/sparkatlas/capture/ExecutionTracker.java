@@ -34,6 +34,7 @@ public final class ExecutionTracker {
     }
   };
   private long supersededNested;
+  private long planTextsOverBudget;
 
   public ExecutionTracker(LineageCapture capture, Consumer<QueryLineage> out) {
     this.capture = capture;
@@ -70,6 +71,9 @@ public final class ExecutionTracker {
     Object queryExecution = SparkInternals.successfulQueryExecution(executionEnd);
     LineageCapture.Result result = queryExecution == null ? null : capture.capture(queryExecution, executionId);
     QueryLineage lineage = result == null ? null : result.lineage();
+    if (result != null && result.planTextDropped()) {
+      planTextsOverBudget++;
+    }
     if (root != null) {
       if (lineage != null) {
         heldByRoot.computeIfAbsent(root, id -> new ArrayList<>()).add(lineage);
@@ -85,6 +89,11 @@ public final class ExecutionTracker {
       }
     }
     return result == null ? Collections.<String>emptySet() : result.unknownNodes();
+  }
+
+  /** Executions whose plan text was left out because the capture's time budget ran out. */
+  public synchronized long planTextsOverBudget() {
+    return planTextsOverBudget;
   }
 
   /** Nested writes left out because their outer command reported the same write. */

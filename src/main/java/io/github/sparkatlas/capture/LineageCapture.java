@@ -29,9 +29,15 @@ public final class LineageCapture {
 
   private final Map<String, WriteExtractor> writes = new HashMap<>();
   private final int planTextMaxLength;
+  private final long budgetNanos;
 
-  public LineageCapture(int planTextMaxLength) {
+  /**
+   * @param planTextMaxLength characters of plan text to keep
+   * @param budgetMillis      time allowed per execution on the listener thread; beyond it the plan text is left out
+   */
+  public LineageCapture(int planTextMaxLength, long budgetMillis) {
     this.planTextMaxLength = planTextMaxLength;
+    this.budgetNanos = budgetMillis * 1_000_000L;
     for (WriteExtractor extractor : WRITES) {
       for (String name : extractor.nodeNames()) {
         writes.put(name, extractor);
@@ -43,10 +49,21 @@ public final class LineageCapture {
   public static final class Result {
     private final QueryLineage lineage;
     private final Set<String> unknownNodes;
+    private final boolean planTextDropped;
 
     Result(QueryLineage lineage, Set<String> unknownNodes) {
+      this(lineage, unknownNodes, false);
+    }
+
+    Result(QueryLineage lineage, Set<String> unknownNodes, boolean planTextDropped) {
       this.lineage = lineage;
       this.unknownNodes = unknownNodes;
+      this.planTextDropped = planTextDropped;
+    }
+
+    /** Whether the plan text was left out because the time budget ran out. */
+    public boolean planTextDropped() {
+      return planTextDropped;
     }
 
     public QueryLineage lineage() {
@@ -64,6 +81,7 @@ public final class LineageCapture {
    * @param executionId    the SQL execution id
    */
   public Result capture(Object queryExecution, long executionId) {
+    long deadline = System.nanoTime() + budgetNanos;
     Object plan = Reflect.get(queryExecution, "analyzed");
     if ("CommandResult".equals(Reflect.simpleName(Reflect.get(queryExecution, "commandExecuted")))) {
       // The second event of an eagerly run command (spark.sql(...).collect()): captured when it ran.
@@ -89,10 +107,13 @@ public final class LineageCapture {
     }
     List<Dataset> inputs = new ArrayList<>(write.namedInputs);
     inputs.addAll(collector.collect());
+    // The datasets are the point; the plan text is an extra that is dropped when the budget is spent.
+    PlanText.Rendered text = System.nanoTime() - deadline > 0 ? new PlanText.Rendered(null, planTextMaxLength > 0)
+        : PlanText.render(plan, planTextMaxLength, deadline);
     QueryLineage lineage = new QueryLineage(spark.applicationId(), spark.appName(), executionId,
         Reflect.simpleName(writeNode), spark.sparkUser(), System.currentTimeMillis(), inputs, write.outputs,
-        planText(plan));
-    return new Result(lineage, context.unknownNodes());
+        text.text);
+    return new Result(lineage, context.unknownNodes(), text.overBudget);
   }
 
   /** The write command of the plan, searched from the root down. */
@@ -107,14 +128,5 @@ public final class LineageCapture {
       queue.addAll(Reflect.elements(Reflect.get(node, "children")));
     }
     return null;
-  }
-
-  private String planText(Object plan) {
-    if (planTextMaxLength == 0) {
-      return null;
-    }
-    String text = String.valueOf(Reflect.get(plan, "treeString"));
-    return text.length() <= planTextMaxLength ? text
-        : text.substring(0, planTextMaxLength) + "\n... (plan text cut at " + planTextMaxLength + " characters)";
   }
 }

@@ -17,6 +17,9 @@ public final class Main {
     if (args.length == 2 && args[0].equals("show")) {
       return new ShowLineage(out).show(Paths.get(args[1]));
     }
+    if (args.length >= 1 && args[0].equals("replay")) {
+      return new Replay(out, err).run(java.util.Arrays.asList(args).subList(1, args.length));
+    }
     if (args.length == 1 && args[0].equals("version")) {
       out.println(AgentVersion.NAME + " " + AgentVersion.get());
       return 0;
@@ -24,6 +27,8 @@ public final class Main {
     err.println(AgentVersion.NAME + " " + AgentVersion.get());
     err.println("usage:");
     err.println("  java -jar <agent jar> show <dir>   print the lineage in a file-sink directory (atlas.spark.file.sink.dir)");
+    err.println("  java -jar <agent jar> replay <dir> [--config <atlas-application.properties>] [--timeout-seconds <n>]");
+    err.println("      send a spool (atlas.spark.spool.dir), or file-sink output, to the Kafka destination of the config");
     err.println("  java -jar <agent jar> version");
     return 2;
   }

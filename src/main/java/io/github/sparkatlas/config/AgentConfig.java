@@ -76,6 +76,25 @@ public final class AgentConfig {
     return Paths.get(get(AgentConfigDef.FILE_SINK_DIR)).toAbsolutePath();
   }
 
+  /**
+   * The spool's base directory: configured, or on the driver's local disk. Deliberately not YARN's per-container
+   * LOCAL_DIRS, which are deleted with the application: the spool must outlive it.
+   *
+   * @param sparkLocalDirs spark.local.dir (a comma-separated list), or null
+   * @param tmpDir         java.io.tmpdir
+   * @param user           the driver's user, so that users of a shared machine do not share a spool
+   */
+  public Path spoolDir(String sparkLocalDirs, String tmpDir, String user) {
+    String configured = get(AgentConfigDef.SPOOL_DIR);
+    if (configured != null && !configured.trim().isEmpty()) {
+      return Paths.get(configured.trim()).toAbsolutePath();
+    }
+    String first = sparkLocalDirs == null ? "" : sparkLocalDirs.split(",")[0].trim();
+    String base = first.isEmpty() ? tmpDir : first;
+    String owner = user == null || user.isEmpty() ? "unknown" : user.replaceAll("[^A-Za-z0-9._-]", "_");
+    return Paths.get(base, "spark-atlas-agent-spool-" + owner).toAbsolutePath();
+  }
+
   /** The atlas.kafka.* properties with the prefix removed, exactly as the user wrote them. */
   public Map<String, String> kafkaProperties() {
     Map<String, String> kafka = new TreeMap<>();

@@ -54,8 +54,19 @@ public final class AgentConfigDef {
       "Directory of the file sink (relative paths are resolved against the driver's working directory).");
 
   public static final ConfigKey<Integer> PLAN_TEXT_MAX_LENGTH = define("atlas.spark.plan.text.max.length",
-      ConfigType.intInRange(0, 10_000_000), 20_000, null,
+      ConfigType.intInRange(0, 100_000_000), 20_000, null,
       "Characters of plan text kept in spark_process.details and sparkPlanDescription; 0 leaves them out.");
+
+  public static final ConfigKey<Long> CAPTURE_BUDGET_MS = define("atlas.spark.capture.budget.ms",
+      ConfigType.longInRange(1, 60_000), 100L, null,
+      "Time the agent may spend on Spark's listener thread per SQL execution. Over it, the datasets found are "
+          + "kept and the plan text is left out (counted in the summary as dropped parts).");
+
+  public static final ConfigKey<String> REDACTION_REGEX = define("atlas.spark.redaction.regex", ConfigType.STRING,
+      null, "none",
+      "Extra regular expression; every match in plan text, names and log lines is replaced by "
+          + "*********(redacted), in addition to the built-in rules and Spark's spark.redaction.regex and "
+          + "spark.sql.redaction.string.regex.");
 
   public static final ConfigKey<Integer> QUEUE_CAPACITY = define("atlas.spark.queue.capacity",
       ConfigType.intInRange(1, 1_000_000), 1_000, null,
@@ -63,7 +74,23 @@ public final class AgentConfigDef {
 
   public static final ConfigKey<Long> SHUTDOWN_FLUSH_TIMEOUT_MS = define("atlas.spark.shutdown.flush.timeout.ms",
       ConfigType.longInRange(0, 600_000), 10_000L, null,
-      "How long application end and JVM shutdown wait at most for pending messages to be delivered.");
+      "How long application end and JVM shutdown wait at most for Kafka to acknowledge pending messages; what is "
+          + "not acknowledged by then stays in the spool.");
+
+  public static final ConfigKey<String> SPOOL_DIR = define("atlas.spark.spool.dir", ConfigType.STRING, null,
+      "<first of spark.local.dir, else java.io.tmpdir>/spark-atlas-agent-spool-<user>",
+      "Where messages wait, on the driver's local disk, until Kafka acknowledges them. Shared by the "
+          + "applications of one user on a machine, so a later one sends what an earlier one could not.");
+
+  public static final ConfigKey<Long> SPOOL_MAX_BYTES = define("atlas.spark.spool.max.bytes",
+      ConfigType.longInRange(1L << 20, 1L << 40), 256L << 20, null,
+      "Size limit of one application's spool. When full, plan text of the oldest messages is dropped first, then "
+          + "the oldest messages; both are logged at ERROR and counted.");
+
+  public static final ConfigKey<Integer> INTERNAL_ERRORS_MAX = define("atlas.spark.internal.errors.max",
+      ConfigType.intInRange(1, 1_000_000), 100, null,
+      "After this many internal errors the agent switches itself off for the rest of the application, with one "
+          + "ERROR line; the Spark job is never affected.");
 
   private AgentConfigDef() {
   }

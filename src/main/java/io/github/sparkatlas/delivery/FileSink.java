@@ -1,6 +1,8 @@
 package io.github.sparkatlas.delivery;
 
 import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.NotificationEncoder;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +21,21 @@ public final class FileSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(FileSink.class);
 
   private final Path directory;
+  private final NotificationEncoder encoder;
   private long delivered;
   private long failed;
+  private long messagesWritten;
+  private long messagesFailed;
   private boolean errorLogged;
 
-  public FileSink(Path directory) {
+  public FileSink(Path directory, NotificationEncoder encoder) {
     this.directory = directory;
+    this.encoder = encoder;
+  }
+
+  @Override
+  public void accept(Notification notification) {
+    send(notification.applicationId(), encoder.encode(notification, false));
   }
 
   public Path fileFor(String applicationId) {
@@ -35,7 +46,7 @@ public final class FileSink implements Sink {
     return directory.resolve(folder).resolve(FILE_NAME);
   }
 
-  @Override
+  /** Appends the records of one message, in order; counts it as delivered or failed. */
   public void send(String applicationId, EncodedMessage message) {
     Path file = fileFor(applicationId);
     try {
@@ -48,8 +59,10 @@ public final class FileSink implements Sink {
         }
       }
       delivered += message.records().size();
+      messagesWritten++;
     } catch (IOException | RuntimeException e) {
       failed += message.records().size();
+      messagesFailed++;
       if (!errorLogged) {
         errorLogged = true;
         LOG.error("spark-atlas-agent cannot write lineage to {} ({}); check atlas.spark.file.sink.dir", file,
@@ -63,17 +76,22 @@ public final class FileSink implements Sink {
     return true;
   }
 
-  @Override
+  /** Records written so far. */
   public long delivered() {
     return delivered;
   }
 
-  @Override
+  /** Records that could not be written. */
   public long failed() {
     return failed;
   }
 
   @Override
-  public void close() {
+  public DeliveryStats stats() {
+    return new DeliveryStats(messagesWritten, 0, 0, messagesFailed, 0, 0, 0);
+  }
+
+  @Override
+  public void close(long timeoutMillis) {
   }
 }

@@ -1,116 +1,340 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.redact.Redactor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends notifications to the Atlas hook topic with the agent's relocated kafka-clients. */
+/**
+ * Kafka delivery through the spool: every notification is written to this application's spool first, then a
+ * sender thread of its own sends the spool in order and acknowledges entries on the producer's callback. A slow
+ * or unreachable broker therefore only makes the spool grow; it never holds up the agent thread, and a driver
+ * killed at any moment leaves its undelivered messages on disk for the next application or the replay command.
+ */
 public final class KafkaSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
+  private static final long MIN_BACKOFF_MS = 500;
+  private static final long MAX_BACKOFF_MS = 10_000;
 
   private final Producer<String, String> producer;
-  private final String topic;
-  private final String bootstrap;
-  private final AtomicLong inFlight = new AtomicLong();
-  private final AtomicLong delivered = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final Set<String> reportedProblems = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
-  private final Object monitor = new Object();
+  private final SpoolSender sender;
+  private final Spool spool;
+  /** Spools of earlier applications on this machine for the same destination, oldest first; sent before ours. */
+  private final List<Spool> adopted;
+  private final Thread thread;
+  private final Object signal = new Object();
+  private final AtomicLong replayed = new AtomicLong();
+  private final AtomicLong appendFailures = new AtomicLong();
+  private volatile boolean closed;
+  private volatile boolean failing;
+  private boolean appendErrorReported;
 
-  public KafkaSink(Properties producerProperties, String topic) {
-    this.topic = topic;
-    this.bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
+  KafkaSink(Producer<String, String> producer, SpoolSender sender, Spool spool, List<Spool> adopted) {
+    this.producer = producer;
+    this.sender = sender;
+    this.spool = spool;
+    this.adopted = new ArrayList<>(adopted);
+    this.thread = new Thread(this::run, "spark-atlas-agent-sender");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /**
+   * Creates this application's spool under {@code spoolBase}, adopts the spools other applications left there
+   * for the same destination, creates the producer and starts sending.
+   */
+  public static KafkaSink open(Properties producerProperties, String topic, NotificationEncoder encoder,
+      Redactor redactor, Path spoolBase, long spoolMaxBytes) throws IOException {
+    String bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
+    String destination = destination(bootstrap, topic);
+    Spool spool = Spool.create(spoolBase, destination, spoolMaxBytes);
+    List<Spool> adopted = adopt(spoolBase, destination, spoolMaxBytes, spool.directory());
+    Producer<String, String> producer;
+    try {
+      producer = createProducer(producerProperties);
+    } catch (RuntimeException | Error e) {
+      spool.close();
+      for (Spool other : adopted) {
+        other.close();
+      }
+      throw e;
+    }
+    long callbackWait = Long.parseLong(String.valueOf(producerProperties.getOrDefault("delivery.timeout.ms",
+        "120000"))) + 30_000;
+    SpoolSender sender = new SpoolSender(producer, topic, bootstrap, encoder, redactor, callbackWait);
+    return new KafkaSink(producer, sender, spool, adopted);
+  }
+
+  /** What a spool is for: only an application sending to the same place may send another one's spool. */
+  public static String destination(String bootstrap, String topic) {
+    return "bootstrap.servers=" + bootstrap + "\ntopic=" + topic + "\n";
+  }
+
+  /** A producer of the agent's relocated kafka-clients, able to load the login module users name. */
+  public static Producer<String, String> createProducer(Properties properties) {
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
     // The JAAS login module is loaded through the context class loader: it must see our relocated classes.
     thread.setContextClassLoader(KafkaSink.class.getClassLoader());
     try {
-      this.producer = new KafkaProducer<>(producerProperties);
+      return new KafkaProducer<>(properties);
     } finally {
       thread.setContextClassLoader(previous);
     }
   }
 
-  @Override
-  public void send(String applicationId, EncodedMessage message) {
-    for (String record : message.records()) {
-      inFlight.incrementAndGet();
+  private static List<Spool> adopt(Path base, String destination, long maxBytes, Path own) {
+    List<Spool> adopted = new ArrayList<>();
+    List<Path> dirs;
+    try {
+      dirs = Spool.directories(base);
+    } catch (IOException e) {
+      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", base, e.toString());
+      return adopted;
+    }
+    int otherDestination = 0;
+    for (Path dir : dirs) {
+      if (dir.equals(own)) {
+        continue;
+      }
+      if (!destination.equals(Spool.destinationOf(dir))) {
+        otherDestination++;
+        continue;
+      }
       try {
-        producer.send(new ProducerRecord<>(topic, message.key(), record), (metadata, error) -> completed(error));
-      } catch (RuntimeException e) {
-        completed(e);
+        Spool spool = Spool.open(dir, maxBytes);
+        if (spool.pending() == 0) {
+          spool.close();
+        } else {
+          adopted.add(spool);
+        }
+      } catch (Spool.InUseException e) {
+        // A running application's own spool.
+      } catch (IOException e) {
+        LOG.warn("spark-atlas-agent cannot open the earlier spool {}: {}", dir, e.toString());
       }
+    }
+    long pending = 0;
+    for (Spool spool : adopted) {
+      pending += spool.pending();
+    }
+    if (!adopted.isEmpty()) {
+      LOG.info("spark-atlas-agent found {} undelivered lineage messages left by {} earlier application(s) in {}; "
+          + "sending them first", pending, adopted.size(), base);
+    }
+    if (otherDestination > 0) {
+      LOG.info("spark-atlas-agent leaves {} spool(s) in {} alone: they are for another Kafka destination (send "
+          + "them with: java -jar <agent jar> replay <dir> --config <properties>)", otherDestination, base);
+    }
+    return adopted;
+  }
+
+  @Override
+  public void accept(Notification notification) {
+    try {
+      spool.append(notification);
+    } catch (IOException | RuntimeException e) {
+      appendFailures.incrementAndGet();
+      if (!appendErrorReported) {
+        appendErrorReported = true;
+        LOG.error("spark-atlas-agent cannot write to its spool {} ({}); lineage that cannot be written is lost, "
+            + "check the disk or set atlas.spark.spool.dir", spool.directory(), e.toString());
+      }
+      return;
+    }
+    synchronized (signal) {
+      signal.notifyAll();
     }
   }
 
-  private void completed(Exception error) {
-    if (error == null) {
-      delivered.incrementAndGet();
-    } else {
-      failed.incrementAndGet();
-      DeliveryProblem problem = DeliveryProblem.of(error, topic, bootstrap);
-      // An interrupted send is the agent's own shutdown, not a delivery problem worth a line of its own.
-      if (!isInterruption(error) && reportedProblems.add(problem.kind)) {
-        LOG.error("spark-atlas-agent could not deliver lineage to Kafka: {}", problem.advice);
-      }
-    }
-    synchronized (monitor) {
-      inFlight.decrementAndGet();
-      monitor.notifyAll();
+  @Override
+  public void sync() {
+    try {
+      spool.sync();
+    } catch (IOException e) {
+      // The data is in the operating system's hands already; only a machine crash could lose it.
     }
   }
 
-  private static boolean isInterruption(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof InterruptedException || t instanceof InterruptException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
+  /**
+   * Waits until Kafka has acknowledged everything accepted so far. Gives up early when an attempt fails after
+   * the wait began: the broker is unreachable or refusing, and waiting longer would only delay the driver.
+   */
   @Override
   public boolean flush(long timeoutMillis) {
-    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-    synchronized (monitor) {
-      while (inFlight.get() > 0) {
-        long left = (deadline - System.nanoTime()) / 1_000_000L;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long target = spool.lastAppended();
+    long failuresBefore = sender.failures();
+    synchronized (signal) {
+      // Cut a back-off short: the broker may be back, and this is the last chance before the driver exits.
+      signal.notifyAll();
+      while (spool.acked() < target) {
+        if (sender.failures() > failuresBefore || closed) {
+          return false;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
           return false;
         }
         try {
-          monitor.wait(left);
+          signal.wait(Math.min(left, 50));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
         }
       }
+      return true;
+    }
+  }
+
+  @Override
+  public DeliveryStats stats() {
+    long pending = spool.pending();
+    long droppedPlanTexts = spool.droppedPlanTexts();
+    for (Spool other : adoptedSnapshot()) {
+      pending += safePending(other);
+    }
+    return new DeliveryStats(sender.sent(), pending, replayed.get(), spool.droppedMessages() + appendFailures.get(),
+        droppedPlanTexts, sender.rejected(), sender.failures());
+  }
+
+  private List<Spool> adoptedSnapshot() {
+    synchronized (adopted) {
+      return new ArrayList<>(adopted);
+    }
+  }
+
+  private static long safePending(Spool spool) {
+    try {
+      return spool.pending();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  public Path spoolDirectory() {
+    return spool.directory();
+  }
+
+  /** Whether the last attempt to send failed (the broker unreachable or refusing). */
+  public boolean failing() {
+    return failing;
+  }
+
+  @Override
+  public void close(long timeoutMillis) {
+    closed = true;
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+    try {
+      // Records still in the producer fail at once; they are in the spool, and stay there.
+      producer.close(Duration.ofMillis(Math.max(0, Math.min(timeoutMillis, 2_000))));
+    } catch (RuntimeException e) {
+      LOG.debug("closing the producer", e);
+    }
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(spool);
+    for (Spool other : adoptedSnapshot()) {
+      closeQuietly(other);
+    }
+    long left = spool.pending();
+    if (left > 0) {
+      LOG.warn("spark-atlas-agent: {} lineage message(s) not acknowledged by Kafka are kept in {}; the next "
+          + "application on this machine sends them, or run: java -jar <agent jar> replay {}", left,
+          spool.directory(), spool.directory());
+    }
+  }
+
+  private static void closeQuietly(Spool spool) {
+    try {
+      spool.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing spool {}", spool.directory(), e);
+    }
+  }
+
+  private void run() {
+    long backoff = MIN_BACKOFF_MS;
+    while (!closed) {
+      try {
+        if (sendAdopted() && sender.sendPending(spool, false)) {
+          failing = false;
+          backoff = MIN_BACKOFF_MS;
+          waitForWork(1_000, true);
+        } else {
+          failing = true;
+          waitForWork(backoff, false);
+          backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        }
+      } catch (InterruptedException e) {
+        if (closed) {
+          return;
+        }
+      } catch (Throwable t) {
+        if (closed) {
+          return;
+        }
+        failing = true;
+        LOG.warn("spark-atlas-agent sender: {}; retrying in {} ms", t.toString(), backoff);
+        try {
+          waitForWork(backoff, false);
+        } catch (InterruptedException e) {
+          return;
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      } finally {
+        synchronized (signal) {
+          signal.notifyAll();
+        }
+      }
+    }
+  }
+
+  /** Sends the adopted spools, oldest first; a spool sent completely is deleted. */
+  private boolean sendAdopted() throws IOException, InterruptedException {
+    for (Spool other : adoptedSnapshot()) {
+      long before = sender.sent();
+      boolean done = sender.sendPending(other, true);
+      replayed.addAndGet(sender.sent() - before);
+      if (!done) {
+        return false;
+      }
+      synchronized (adopted) {
+        adopted.remove(other);
+      }
+      LOG.info("spark-atlas-agent delivered the spool {} of an earlier application", other.directory());
+      other.close();
     }
     return true;
   }
 
-  @Override
-  public long delivered() {
-    return delivered.get();
-  }
-
-  @Override
-  public long failed() {
-    return failed.get();
-  }
-
-  @Override
-  public void close() {
-    producer.close(Duration.ofSeconds(2));
+  /**
+   * Sleeps until new work is signalled or the time is up. After a failure the sleep is a back-off, which a
+   * flush cuts short; when idle, an append wakes it.
+   */
+  private void waitForWork(long millis, boolean idle) throws InterruptedException {
+    synchronized (signal) {
+      if (idle && spool.lastAppended() > spool.acked()) {
+        return;
+      }
+      signal.wait(millis);
+    }
   }
 }

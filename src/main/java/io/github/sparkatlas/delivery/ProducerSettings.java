@@ -31,8 +31,12 @@ public final class ProducerSettings {
     settings.put("delivery.timeout.ms", "120000");
     settings.put("metadata.max.age.ms", "180000");
     settings.put("connections.max.idle.ms", "180000");
-    // The agent thread must never wait long for metadata of an unreachable broker or a missing topic.
-    settings.put("max.block.ms", "15000");
+    // The sender must notice an unreachable broker or a missing topic soon: the flush at application end stops
+    // waiting at the first failure, so this bounds how much a dead broker can delay the driver's exit.
+    settings.put("max.block.ms", "5000");
+    // Kafka's default (1 s) logs a connection WARN every second while a broker is down; the spool makes haste
+    // pointless.
+    settings.put("reconnect.backoff.max.ms", "10000");
     settings.put("client.id", "spark-atlas-agent");
     for (Map.Entry<String, String> entry : userSettings.entrySet()) {
       settings.put(entry.getKey(), relocateClassNames(entry.getValue()));

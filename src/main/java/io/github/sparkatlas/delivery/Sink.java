@@ -1,21 +1,30 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.Notification;
 
-/** Where encoded notifications go. Called only from the agent's own thread. */
+/** Where notifications go. {@link #accept} is called only from the agent's own thread. */
 public interface Sink extends AutoCloseable {
-  /** Hands a message over; delivery may complete later. Never throws for a delivery failure: it logs and counts. */
-  void send(String applicationId, EncodedMessage message);
+  /**
+   * Takes a notification over. May write to local disk, never waits for the network, never throws for a
+   * delivery problem: it keeps the notification for later, logs and counts.
+   */
+  void accept(Notification notification);
 
-  /** Waits at most {@code timeoutMillis} for everything handed over to be delivered; true when all was. */
+  /** Called when the agent has nothing else to do: a moment to make what was accepted durable. */
+  default void sync() {
+  }
+
+  /** Waits at most {@code timeoutMillis} for everything accepted so far to be delivered; true when all was. */
   boolean flush(long timeoutMillis);
 
-  /** Records acknowledged by the destination so far. */
-  long delivered();
+  /** Counters for the summary line. */
+  DeliveryStats stats();
 
-  /** Records the destination refused or that could not be delivered. */
-  long failed();
+  /** Stops delivering within about {@code timeoutMillis}; what is undelivered stays where it is kept. */
+  void close(long timeoutMillis);
 
   @Override
-  void close();
+  default void close() {
+    close(0);
+  }
 }

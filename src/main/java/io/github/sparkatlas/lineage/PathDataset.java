@@ -18,6 +18,7 @@ public final class PathDataset extends Dataset {
    */
   public static PathDataset of(URI uri) {
     Objects.requireNonNull(uri.getScheme(), "a dataset path must be qualified: " + uri);
+    uri = withoutCredentials(uri);
     String text = uri.toString();
     String emptyAuthority = uri.getScheme() + ":///";
     if (uri.getRawAuthority() == null && text.startsWith(emptyAuthority)) {
@@ -30,6 +31,29 @@ public final class PathDataset extends Dataset {
       text = text.substring(0, text.length() - 1);
     }
     return new PathDataset(URI.create(text));
+  }
+
+  /**
+   * A dataset is named after the place, never after the credentials used to reach it: a password in the user
+   * info ({@code s3a://KEY:SECRET@bucket/x}) and the query ({@code ?sv=...&sig=...}, a SAS token) are dropped.
+   * A user info without a password stays: in {@code abfss://container@account...} it is the container.
+   */
+  private static URI withoutCredentials(URI uri) {
+    String userInfo = uri.getRawUserInfo();
+    boolean secretUser = userInfo != null && userInfo.indexOf(':') >= 0;
+    if (uri.isOpaque() || !secretUser && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+      return uri;
+    }
+    String authority = uri.getRawAuthority();
+    if (secretUser && authority != null) {
+      authority = authority.substring(authority.lastIndexOf('@') + 1);
+    }
+    StringBuilder text = new StringBuilder(uri.getScheme()).append(':');
+    if (authority != null) {
+      text.append("//").append(authority);
+    }
+    text.append(uri.getRawPath() == null ? "" : uri.getRawPath());
+    return URI.create(text.toString());
   }
 
   public URI uri() {

@@ -38,6 +38,19 @@ public final class QueryLineage {
     this.planText = planText;
   }
 
+  /**
+   * The same record with its free text (plan text, application name) passed through {@code redact}: the agent
+   * thread masks secrets before the record is stored, sent or logged.
+   */
+  public QueryLineage withRedactedText(java.util.function.UnaryOperator<String> redact) {
+    String name = applicationName == null ? null : redact.apply(applicationName);
+    String plan = planText == null ? null : redact.apply(planText);
+    if (name == applicationName && plan == planText) {
+      return this;
+    }
+    return new QueryLineage(applicationId, name, executionId, operation, user, timeMillis, inputs, outputs, plan);
+  }
+
   private static List<Dataset> distinct(List<? extends Dataset> datasets) {
     return new ArrayList<>(new LinkedHashSet<>(datasets));
   }

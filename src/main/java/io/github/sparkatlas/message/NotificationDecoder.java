@@ -22,6 +22,15 @@ public final class NotificationDecoder {
 
   /** @return the notification ({@code message}) once complete, else null */
   public JsonNode accept(String recordValue) throws IOException {
+    JsonNode envelope = acceptEnvelope(recordValue);
+    return envelope == null ? null : envelope.path("message");
+  }
+
+  /**
+   * @return the whole envelope once complete (for a compressed or split message, the one inside it, which has
+   *         msgCreatedBy and msgCreationTime), else null
+   */
+  public JsonNode acceptEnvelope(String recordValue) throws IOException {
     JsonNode envelope = NotificationJson.MAPPER.readTree(recordValue);
     int count = envelope.path("msgSplitCount").asInt(1);
     if (count <= 1) {
@@ -48,13 +57,13 @@ public final class NotificationDecoder {
 
   private static JsonNode payload(JsonNode envelope, JsonNode message) throws IOException {
     if (!message.isTextual()) {
-      return message;
+      return envelope;
     }
     byte[] bytes = Base64.getDecoder().decode(message.asText());
     if ("GZIP".equals(envelope.path("msgCompressionKind").asText())) {
       bytes = gunzip(bytes);
     }
-    return NotificationJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8)).path("message");
+    return NotificationJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
   }
 
   private static byte[] gunzip(byte[] bytes) throws IOException {

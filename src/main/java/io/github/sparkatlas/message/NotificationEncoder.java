@@ -2,6 +2,7 @@ package io.github.sparkatlas.message;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,20 @@ public final class NotificationEncoder {
   }
 
   public EncodedMessage encode(String key, ObjectNode message, String user, long createdAtMillis) {
+    return encode(key, message, null, user, createdAtMillis, false);
+  }
+
+  /**
+   * @param spooled true when the message is sent later than it was made (after an outage, by a later
+   *                application or by the replay command): Atlas 2.2+ reads it to order such messages correctly
+   */
+  public EncodedMessage encode(Notification notification, boolean spooled) {
+    return encode(notification.key(), null, notification.body(), notification.user(),
+        notification.createdAtMillis(), spooled);
+  }
+
+  private EncodedMessage encode(String key, ObjectNode message, String rawMessage, String user,
+      long createdAtMillis, boolean spooled) {
     ObjectNode envelope = NotificationJson.MAPPER.createObjectNode();
     version(envelope);
     envelope.put("msgCompressionKind", "NONE");
@@ -54,8 +69,12 @@ public final class NotificationEncoder {
     envelope.put("msgSourceIP", sourceIp);
     envelope.put("msgCreatedBy", user);
     envelope.put("msgCreationTime", createdAtMillis);
-    envelope.put("spooled", false);
-    envelope.set("message", message);
+    envelope.put("spooled", spooled);
+    if (message != null) {
+      envelope.set("message", message);
+    } else {
+      envelope.putRawValue("message", new RawValue(rawMessage));
+    }
     byte[] json = utf8(write(envelope));
     List<String> records = new ArrayList<>();
     if (json.length <= maxPartLength) {

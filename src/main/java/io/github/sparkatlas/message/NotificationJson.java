@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sparkatlas.model.AtlasEntity;
 import io.github.sparkatlas.model.AtlasObjectId;
 import io.github.sparkatlas.model.HookNotification;
+import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
 
 /** Writes notifications in Atlas's V2 JSON shapes (FIELD-NOTES §1), with the agent's own relocated Jackson. */
 public final class NotificationJson {
   static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final java.util.List<String> PLAN_TEXT_ATTRIBUTES =
+      java.util.Arrays.asList("sparkPlanDescription", "details");
 
   private NotificationJson() {
   }
@@ -72,6 +75,34 @@ public final class NotificationJson {
       return values((Map<String, ?>) castMap(value));
     }
     return MAPPER.valueToTree(value);
+  }
+
+  /** Text form of a {@code message} object, as the spool keeps it. */
+  public static String toText(ObjectNode message) {
+    try {
+      return MAPPER.writeValueAsString(message);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  /**
+   * The {@code message} without plan text (spark_process {@code sparkPlanDescription}, {@code details}): the
+   * optional part a full spool sheds before it would have to drop a whole message.
+   */
+  static String withoutPlanText(String body) {
+    try {
+      JsonNode message = MAPPER.readTree(body);
+      for (JsonNode entity : message.path("entities").path("entities")) {
+        JsonNode attributes = entity.path("attributes");
+        if (attributes instanceof ObjectNode) {
+          ((ObjectNode) attributes).remove(PLAN_TEXT_ATTRIBUTES);
+        }
+      }
+      return MAPPER.writeValueAsString(message);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot rewrite a spooled message", e);
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -11,7 +11,7 @@ import org.apache.spark.scheduler.SparkListenerEvent;
 /** Captures every SQL execution end the way the agent does, on Spark's real listener bus. */
 final class CapturedExecutions extends SparkListener {
   private final List<QueryLineage> lineages = new ArrayList<>();
-  private final ExecutionTracker tracker = new ExecutionTracker(new LineageCapture(10_000), lineages::add);
+  private final ExecutionTracker tracker = new ExecutionTracker(new LineageCapture(10_000, 60_000), lineages::add);
   private final Set<String> unknownNodes = new LinkedHashSet<>();
   private final List<Throwable> errors = new ArrayList<>();
 

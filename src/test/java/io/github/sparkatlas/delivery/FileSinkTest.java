@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.NotificationEncoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FileSinkTest {
   private static final String APP_ID = "application_1700000000000_0001";
+  private static final NotificationEncoder ENCODER =
+      new NotificationEncoder(900_000, true, "127.0.0.1", "spark-atlas-agent", "test");
 
   @TempDir
   Path dir;
@@ -28,7 +31,7 @@ class FileSinkTest {
 
   @Test
   void writesEachRecordAsOneLineUnderTheApplicationsFolder() throws IOException {
-    FileSink sink = new FileSink(dir);
+    FileSink sink = new FileSink(dir, ENCODER);
 
     sink.send(APP_ID, message("{\"a\":1}"));
     sink.send(APP_ID, message("{\"part\":0}", "{\"part\":1,\"text\":\"line\\nbreak, ünïcødé 数据\"}"));
@@ -46,7 +49,7 @@ class FileSinkTest {
 
   @Test
   void eachApplicationGetsItsOwnFile() throws IOException {
-    FileSink sink = new FileSink(dir);
+    FileSink sink = new FileSink(dir, ENCODER);
 
     sink.send("app-1", message("{\"app\":1}"));
     sink.send("app-2", message("{\"app\":2}"));
@@ -57,8 +60,8 @@ class FileSinkTest {
 
   @Test
   void aNewSinkOnTheSameDirectoryAppendsInsteadOfOverwriting() throws IOException {
-    new FileSink(dir).send(APP_ID, message("{\"n\":1}"));
-    new FileSink(dir).send(APP_ID, message("{\"n\":2}"));
+    new FileSink(dir, ENCODER).send(APP_ID, message("{\"n\":1}"));
+    new FileSink(dir, ENCODER).send(APP_ID, message("{\"n\":2}"));
 
     assertEquals(List.of("{\"n\":1}", "{\"n\":2}"),
         Files.readAllLines(dir.resolve(APP_ID).resolve(FileSink.FILE_NAME)));
@@ -67,7 +70,7 @@ class FileSinkTest {
   @ParameterizedTest
   @ValueSource(strings = {"app/../../escape", "C:\\spark\\app 1", "app:1*?<>|\"", "spark-ü-数据", "a/b/c", " "})
   void applicationIdsWithOddCharactersBecomeOneSafeFolderName(String applicationId) throws IOException {
-    FileSink sink = new FileSink(dir);
+    FileSink sink = new FileSink(dir, ENCODER);
 
     sink.send(applicationId, message("{\"x\":1}"));
 
@@ -84,7 +87,7 @@ class FileSinkTest {
   @ParameterizedTest
   @ValueSource(strings = {"..", "."})
   void applicationIdMadeOnlyOfDotsStaysInsideTheSinkDirectory(String applicationId) {
-    FileSink sink = new FileSink(dir);
+    FileSink sink = new FileSink(dir, ENCODER);
 
     Path file = sink.fileFor(applicationId).normalize();
 
@@ -95,7 +98,7 @@ class FileSinkTest {
   void unwritableDirectoryCountsFailuresAndDoesNotThrow() throws IOException {
     // a regular file where the directory should be: cannot be created, even by root
     Path notADirectory = Files.write(dir.resolve("occupied"), new byte[] {1});
-    FileSink sink = new FileSink(notADirectory.resolve("lineage"));
+    FileSink sink = new FileSink(notADirectory.resolve("lineage"), ENCODER);
 
     assertDoesNotThrow(() -> sink.send(APP_ID, message("{\"a\":1}", "{\"a\":2}")));
     assertDoesNotThrow(() -> sink.send(APP_ID, message("{\"a\":3}")));
@@ -103,13 +106,13 @@ class FileSinkTest {
     assertEquals(3, sink.failed());
     assertEquals(0, sink.delivered());
     assertFalse(Files.exists(notADirectory.resolve("lineage")));
-    assertDoesNotThrow(sink::close);
+    assertDoesNotThrow(() -> sink.close());
   }
 
   @Test
   void applicationFileThatIsADirectoryCountsFailuresAndDoesNotThrow() throws IOException {
     Files.createDirectories(dir.resolve(APP_ID).resolve(FileSink.FILE_NAME));
-    FileSink sink = new FileSink(dir);
+    FileSink sink = new FileSink(dir, ENCODER);
 
     assertDoesNotThrow(() -> sink.send(APP_ID, message("{\"a\":1}")));
 

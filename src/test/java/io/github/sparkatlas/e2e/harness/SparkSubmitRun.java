@@ -165,6 +165,9 @@ public final class SparkSubmitRun {
         command.add("--master");
         command.add("local[2]");
         Map<String, String> allConf = new LinkedHashMap<>(conf);
+        // Each run gets its own local dir, and with it its own default agent spool: runs share a spool only when a
+        // test says so (spark.local.dir or spark.atlas.spark.spool.dir), never through the machine's /tmp.
+        allConf.putIfAbsent("spark.local.dir", dir.resolve("local").toString());
         if (hiveWarehouse != null) {
             allConf.putIfAbsent("spark.hadoop.javax.jdo.option.ConnectionURL",
                     "jdbc:derby:;databaseName=" + dir.resolve("metastore_db") + ";create=true");

@@ -1,0 +1,110 @@
+package io.github.sparkatlas.capture;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import scala.Function1;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
+
+/**
+ * Renders a plan's text on the listener thread without ever building more of it than is kept: Spark's
+ * streaming {@code treeString(append, ...)} is stopped as soon as the limit or the time budget is reached, so a
+ * plan whose text would be 50 MB costs no more than one whose text is at the limit.
+ */
+final class PlanText {
+  /** Spark's default spark.sql.debug.maxToStringFields. */
+  private static final int MAX_FIELDS = 25;
+
+  private PlanText() {
+  }
+
+  /** The outcome: the text (null when left out) and whether it was left out for lack of time. */
+  static final class Rendered {
+    final String text;
+    final boolean overBudget;
+
+    Rendered(String text, boolean overBudget) {
+      this.text = text;
+      this.overBudget = overBudget;
+    }
+  }
+
+  private static final class Stop extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final boolean overBudget;
+
+    Stop(boolean overBudget) {
+      super(null, null, false, false);
+      this.overBudget = overBudget;
+    }
+  }
+
+  private static final class BoundedAppend extends AbstractFunction1<String, BoxedUnit> {
+    private final StringBuilder text = new StringBuilder();
+    private final int maxLength;
+    private final long deadlineNanos;
+    private boolean cut;
+
+    BoundedAppend(int maxLength, long deadlineNanos) {
+      this.maxLength = maxLength;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public BoxedUnit apply(String piece) {
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new Stop(true);
+      }
+      int room = maxLength - text.length();
+      if (piece.length() > room) {
+        text.append(piece, 0, Math.max(0, room));
+        cut = true;
+        throw new Stop(false);
+      }
+      text.append(piece);
+      return BoxedUnit.UNIT;
+    }
+  }
+
+  static Rendered render(Object plan, int maxLength, long deadlineNanos) {
+    if (maxLength == 0 || plan == null) {
+      return new Rendered(null, false);
+    }
+    Method streaming = streamingTreeString(plan.getClass());
+    if (streaming == null) {
+      String text = String.valueOf(Reflect.get(plan, "treeString"));
+      return new Rendered(cut(text, maxLength, text.length() > maxLength), System.nanoTime() - deadlineNanos > 0);
+    }
+    BoundedAppend append = new BoundedAppend(maxLength, deadlineNanos);
+    try {
+      streaming.invoke(plan, append, true, false, MAX_FIELDS, false);
+    } catch (InvocationTargetException e) {
+      if (!(e.getCause() instanceof Stop)) {
+        throw new CaptureException("rendering the plan text failed", e.getCause());
+      }
+      if (((Stop) e.getCause()).overBudget) {
+        return new Rendered(null, true);
+      }
+    } catch (IllegalAccessException e) {
+      throw new CaptureException("cannot render the plan text", e);
+    }
+    return new Rendered(cut(append.text.toString(), maxLength, append.cut), false);
+  }
+
+  private static String cut(String text, int maxLength, boolean wasCut) {
+    if (!wasCut) {
+      return text;
+    }
+    String kept = text.length() <= maxLength ? text : text.substring(0, maxLength);
+    return kept + "\n... (plan text cut at " + maxLength + " characters)";
+  }
+
+  /** {@code treeString(append: String => Unit, verbose, addSuffix, maxFields, printOperatorId)}, Spark 3.0+. */
+  private static Method streamingTreeString(Class<?> type) {
+    try {
+      return type.getMethod("treeString", Function1.class, boolean.class, boolean.class, int.class, boolean.class);
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.github.sparkatlas.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.AtlasAgent;
+import io.github.sparkatlas.config.AgentConfig;
+import io.github.sparkatlas.config.AgentConfigDef;
+import io.github.sparkatlas.config.ConfigException;
+import io.github.sparkatlas.config.ConfigLoader;
+import io.github.sparkatlas.delivery.FileSink;
+import io.github.sparkatlas.delivery.KafkaSink;
+import io.github.sparkatlas.delivery.ProducerSettings;
+import io.github.sparkatlas.delivery.Spool;
+import io.github.sparkatlas.delivery.SpoolEntry;
+import io.github.sparkatlas.delivery.SpoolSender;
+import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.NotificationDecoder;
+import io.github.sparkatlas.redact.Redactor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * {@code replay <dir> [--config <properties>] [--timeout-seconds <n>]}: sends what an application could not, to
+ * Kafka: a spool directory (or a folder of them, such as the default spool base) including its dead-letter
+ * file, or the offline file sink's output. Messages go out in their original order and are marked as spooled.
+ */
+final class Replay {
+  private static final long DEFAULT_TIMEOUT_SECONDS = 120;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Replay(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  int run(List<String> args) throws IOException, InterruptedException {
+    if (args.isEmpty()) {
+      err.println("replay: missing <dir>");
+      return 2;
+    }
+    Path dir = java.nio.file.Paths.get(args.get(0)).toAbsolutePath();
+    Path configFile = null;
+    long timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+    for (int i = 1; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--config") && i + 1 < args.size()) {
+        configFile = java.nio.file.Paths.get(args.get(++i));
+      } else if (arg.equals("--timeout-seconds") && i + 1 < args.size()) {
+        timeoutSeconds = Long.parseLong(args.get(++i));
+      } else {
+        err.println("replay: unknown argument " + arg);
+        return 2;
+      }
+    }
+    AgentConfig config;
+    try {
+      config = configFile != null ? fromFile(configFile) : ConfigLoader.forThisJvm().load(Collections.emptyMap());
+    } catch (ConfigException e) {
+      err.println("replay: " + e.getMessage());
+      return 2;
+    }
+    Map<String, String> kafka = config.kafkaProperties();
+    if (!kafka.containsKey("bootstrap.servers")) {
+      err.println("replay: no atlas.kafka.bootstrap.servers in " + config.origin()
+          + "; pass the properties of the Kafka destination with --config <atlas-application.properties>");
+      return 2;
+    }
+    List<Path> spools = spools(dir);
+    List<Path> files = fileSinkOutput(dir);
+    if (spools.isEmpty() && files.isEmpty()) {
+      err.println("replay: nothing to send in " + dir + " (neither a spool nor " + FileSink.FILE_NAME + " files)");
+      return 2;
+    }
+    Redactor redactor = Redactor.defaults();
+    Properties properties = ProducerSettings.of(kafka, config.get(AgentConfigDef.MESSAGE_MAX_LENGTH));
+    long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+    Producer<String, String> producer = KafkaSink.createProducer(properties);
+    SpoolSender sender = new SpoolSender(producer, config.topic(), kafka.get("bootstrap.servers"),
+        AtlasAgent.encoder(config), redactor, Duration.ofSeconds(timeoutSeconds).toMillis() + 30_000);
+    boolean complete = true;
+    try {
+      for (Path spool : spools) {
+        complete &= replaySpool(spool, config, sender, deadline);
+      }
+      for (Path file : files) {
+        complete &= replayFile(file, config, sender, deadline);
+      }
+    } finally {
+      producer.close(Duration.ofSeconds(5));
+    }
+    out.println("replay: " + sender.sent() + " message(s) sent to topic " + config.topic() + " at "
+        + kafka.get("bootstrap.servers") + (complete ? "; nothing left" : "; some are left, see above"));
+    return complete ? 0 : 1;
+  }
+
+  private static AgentConfig fromFile(Path file) {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(file); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + file + ": " + e);
+    }
+    Map<String, String> raw = new HashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      raw.put(name, properties.getProperty(name));
+    }
+    return AgentConfig.of(raw, file.toString());
+  }
+
+  private static List<Path> spools(Path dir) throws IOException {
+    if (Spool.isSpool(dir)) {
+      return Collections.singletonList(dir);
+    }
+    return Spool.directories(dir);
+  }
+
+  private static List<Path> fileSinkOutput(Path dir) throws IOException {
+    if (Files.isRegularFile(dir) && dir.getFileName().toString().equals(FileSink.FILE_NAME)) {
+      return Collections.singletonList(dir);
+    }
+    if (!Files.isDirectory(dir) || Spool.isSpool(dir)) {
+      return Collections.emptyList();
+    }
+    try (Stream<Path> walk = Files.walk(dir, 2)) {
+      return walk.filter(p -> p.getFileName().toString().equals(FileSink.FILE_NAME)).sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  private boolean replaySpool(Path dir, AgentConfig config, SpoolSender sender, long deadline)
+      throws IOException, InterruptedException {
+    Spool spool;
+    try {
+      spool = Spool.open(dir, config.get(AgentConfigDef.SPOOL_MAX_BYTES));
+    } catch (Spool.InUseException e) {
+      out.println("replay: skipped " + dir + ": in use by a running application, which sends it itself");
+      return true;
+    }
+    try {
+      long before = sender.sent();
+      boolean done = sendWithRetries(spool, sender, deadline);
+      List<SpoolEntry> rejected = spool.rejectedEntries();
+      if (done && !rejected.isEmpty()) {
+        if (sender.sendAll(rejected, true)) {
+          spool.clearRejected();
+        } else {
+          done = false;
+        }
+      }
+      long sent = sender.sent() - before;
+      if (done) {
+        out.println("replay: " + dir + ": " + sent + " message(s) sent, nothing left");
+      } else {
+        out.println("replay: " + dir + ": " + sent + " message(s) sent, " + (spool.pending() + rejected.size())
+            + " left: " + sender.lastProblem());
+      }
+      return done;
+    } finally {
+      spool.close();
+    }
+  }
+
+  /** File-sink output goes through a temporary spool, so that it is sent and acknowledged exactly like a spool. */
+  private boolean replayFile(Path file, AgentConfig config, SpoolSender sender, long deadline)
+      throws IOException, InterruptedException {
+    Path temp = Files.createTempDirectory("spark-atlas-agent-replay");
+    Spool spool = Spool.create(temp, "replay of " + file, Long.MAX_VALUE / 2);
+    try {
+      String applicationId = file.getParent() == null ? "" : file.getParent().getFileName().toString();
+      NotificationDecoder decoder = new NotificationDecoder();
+      int messages = 0;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.trim().isEmpty()) {
+          continue;
+        }
+        JsonNode envelope = decoder.acceptEnvelope(line);
+        if (envelope == null) {
+          continue;
+        }
+        JsonNode message = envelope.path("message");
+        spool.append(new Notification(applicationId, processName(message, applicationId),
+            envelope.path("msgCreatedBy").asText(""), envelope.path("msgCreationTime").asLong(System.currentTimeMillis()),
+            message.toString(), false));
+        messages++;
+      }
+      long before = sender.sent();
+      boolean done = sendWithRetries(spool, sender, deadline);
+      out.println("replay: " + file + ": " + (sender.sent() - before) + " of " + messages + " message(s) sent"
+          + (done ? "" : "; " + sender.lastProblem()));
+      return done;
+    } finally {
+      spool.close();
+      deleteRecursively(temp);
+    }
+  }
+
+  /** The process qualifiedName: the record key the agent uses, so the parts and order land as before. */
+  private static String processName(JsonNode message, String fallback) {
+    for (JsonNode entity : message.path("entities").path("entities")) {
+      if (entity.path("typeName").asText().equals("spark_process")) {
+        return entity.path("attributes").path("qualifiedName").asText(fallback);
+      }
+    }
+    return fallback;
+  }
+
+  private boolean sendWithRetries(Spool spool, SpoolSender sender, long deadline)
+      throws IOException, InterruptedException {
+    while (true) {
+      if (sender.sendPending(spool, true)) {
+        return true;
+      }
+      if (System.nanoTime() + 1_000_000_000L > deadline) {
+        return false;
+      }
+      Thread.sleep(1_000);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      paths = walk.sorted(Collections.reverseOrder()).collect(Collectors.toList());
+    }
+    for (Path path : new ArrayList<>(paths)) {
+      Files.deleteIfExists(path);
+    }
+  }
+}

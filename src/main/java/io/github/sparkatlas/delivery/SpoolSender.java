@@ -1,0 +1,213 @@
+package io.github.sparkatlas.delivery;
+
+import io.github.sparkatlas.message.EncodedMessage;
+import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.redact.Redactor;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a spool's entries to Kafka in their order and acknowledges an entry in the spool only when the
+ * producer's callback has confirmed every record of it. Used by the agent's sender thread and by the replay
+ * command alike.
+ */
+public final class SpoolSender {
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
+  private static final int BATCH_ENTRIES = 64;
+  private static final long BATCH_BYTES = 8L * 1024 * 1024;
+
+  private final Producer<String, String> producer;
+  private final String topic;
+  private final String bootstrap;
+  private final NotificationEncoder encoder;
+  private final Redactor redactor;
+  /** Bounds the wait for callbacks should the producer ever fail to call back (it is bounded by delivery.timeout.ms). */
+  private final long callbackWaitMillis;
+  private final Set<String> reportedProblems = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private volatile String lastProblem;
+
+  public SpoolSender(Producer<String, String> producer, String topic, String bootstrap, NotificationEncoder encoder,
+      Redactor redactor, long callbackWaitMillis) {
+    this.producer = producer;
+    this.topic = topic;
+    this.bootstrap = bootstrap;
+    this.encoder = encoder;
+    this.redactor = redactor;
+    this.callbackWaitMillis = callbackWaitMillis;
+  }
+
+  /**
+   * Sends everything pending in {@code spool}, in order.
+   *
+   * @param spooled marks the envelopes as sent late (Atlas's {@code spooled} flag)
+   * @return true when nothing is left pending, false at the first failure (the rest stays in the spool)
+   */
+  public boolean sendPending(Spool spool, boolean spooled) throws IOException, InterruptedException {
+    long position = spool.acked();
+    while (true) {
+      List<SpoolEntry> batch = spool.read(position, BATCH_ENTRIES, BATCH_BYTES);
+      if (batch.isEmpty()) {
+        return true;
+      }
+      Throwable[] outcome = send(batch, spooled);
+      long ackThrough = -1;
+      for (int i = 0; i < batch.size(); i++) {
+        SpoolEntry entry = batch.get(i);
+        Throwable error = outcome[i];
+        if (error == null) {
+          ackThrough = entry.sequence();
+          sent.incrementAndGet();
+        } else if (isTooLarge(error)) {
+          report(error);
+          spool.reject(entry);
+          rejected.incrementAndGet();
+          ackThrough = entry.sequence();
+        } else {
+          if (ackThrough > 0) {
+            spool.ack(ackThrough);
+          }
+          failures.incrementAndGet();
+          report(error);
+          return false;
+        }
+      }
+      spool.ack(ackThrough);
+      position = ackThrough;
+    }
+  }
+
+  /** Sends entries that are not in a spool's order (the dead-letter file); true when all were acknowledged. */
+  public boolean sendAll(List<SpoolEntry> entries, boolean spooled) throws InterruptedException {
+    for (int start = 0; start < entries.size(); start += BATCH_ENTRIES) {
+      List<SpoolEntry> batch = entries.subList(start, Math.min(entries.size(), start + BATCH_ENTRIES));
+      Throwable[] outcome = send(batch, spooled);
+      for (Throwable error : outcome) {
+        if (error != null) {
+          failures.incrementAndGet();
+          report(error);
+          return false;
+        }
+        sent.incrementAndGet();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Hands every record of the batch to the producer and waits for all callbacks.
+   *
+   * @return per entry, null when all its records were acknowledged, else the first error
+   */
+  private Throwable[] send(List<SpoolEntry> batch, boolean spooled) throws InterruptedException {
+    int entries = batch.size();
+    EncodedMessage[] messages = new EncodedMessage[entries];
+    int records = 0;
+    for (int i = 0; i < entries; i++) {
+      messages[i] = encoder.encode(batch.get(i).notification(), spooled);
+      records += messages[i].records().size();
+    }
+    AtomicReferenceArray<Throwable> errors = new AtomicReferenceArray<>(entries);
+    CountDownLatch done = new CountDownLatch(records);
+    boolean stopped = false;
+    for (int i = 0; i < entries; i++) {
+      for (String value : messages[i].records()) {
+        if (stopped) {
+          errors.compareAndSet(i, null, new IllegalStateException("not sent: an earlier record failed"));
+          done.countDown();
+          continue;
+        }
+        final int index = i;
+        try {
+          producer.send(new ProducerRecord<>(topic, messages[i].key(), value), (metadata, error) -> {
+            if (error != null) {
+              errors.compareAndSet(index, null, error);
+            }
+            done.countDown();
+          });
+        } catch (RuntimeException e) {
+          // A failure before the record was queued (no metadata within max.block.ms, producer closed): the
+          // following records would wait just as long, so the batch stops here and is retried as a whole.
+          errors.compareAndSet(i, null, e);
+          done.countDown();
+          stopped = !isTooLarge(e);
+        }
+      }
+    }
+    if (!done.await(callbackWaitMillis, TimeUnit.MILLISECONDS)) {
+      for (int i = 0; i < entries; i++) {
+        errors.compareAndSet(i, null, new IllegalStateException("no acknowledgement from Kafka within "
+            + callbackWaitMillis + " ms"));
+      }
+    }
+    Throwable[] outcome = new Throwable[entries];
+    for (int i = 0; i < entries; i++) {
+      outcome[i] = errors.get(i);
+    }
+    return outcome;
+  }
+
+  private static boolean isTooLarge(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean isInterruption(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException || t instanceof InterruptException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void report(Throwable error) {
+    DeliveryProblem problem = DeliveryProblem.of(error, topic, bootstrap);
+    String advice = redactor.redact(problem.advice);
+    lastProblem = advice;
+    // An interrupted send is the agent's own shutdown, not a delivery problem worth a line of its own.
+    if (!isInterruption(error) && reportedProblems.add(problem.kind)) {
+      LOG.error("spark-atlas-agent could not deliver lineage to Kafka: {}; the messages are kept in the spool "
+          + "and sent when this is fixed", advice);
+    }
+  }
+
+  /** Entries acknowledged by Kafka so far. */
+  public long sent() {
+    return sent.get();
+  }
+
+  /** Attempts that failed and left entries pending. */
+  public long failures() {
+    return failures.get();
+  }
+
+  public long rejected() {
+    return rejected.get();
+  }
+
+  /** The last problem, in words a user can act on, or null. */
+  public String lastProblem() {
+    return lastProblem;
+  }
+}

@@ -1,0 +1,64 @@
+package io.github.sparkatlas.message;
+
+import java.util.Objects;
+
+/**
+ * One hook notification before its envelope: what the spool keeps until Kafka acknowledges it. The envelope
+ * (and any compression or splitting) is made when it is sent, with the settings of whoever sends it.
+ */
+public final class Notification {
+  private final String applicationId;
+  private final String key;
+  private final String user;
+  private final long createdAtMillis;
+  private final String body;
+  private final boolean hasPlanText;
+
+  /**
+   * @param applicationId   the Spark application it describes
+   * @param key             Kafka record key: the process qualifiedName, so one application's messages keep order
+   * @param user            msgCreatedBy
+   * @param createdAtMillis msgCreationTime: when the lineage was captured, not when it was finally sent
+   * @param body            the envelope's {@code message} JSON object, as text
+   * @param hasPlanText     whether the body carries plan text the spool may shed when it is full
+   */
+  public Notification(String applicationId, String key, String user, long createdAtMillis, String body,
+      boolean hasPlanText) {
+    this.applicationId = applicationId == null ? "" : applicationId;
+    this.key = Objects.requireNonNull(key, "key");
+    this.user = user == null ? "" : user;
+    this.createdAtMillis = createdAtMillis;
+    this.body = Objects.requireNonNull(body, "body");
+    this.hasPlanText = hasPlanText;
+  }
+
+  public String applicationId() {
+    return applicationId;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public long createdAtMillis() {
+    return createdAtMillis;
+  }
+
+  public String body() {
+    return body;
+  }
+
+  public boolean hasPlanText() {
+    return hasPlanText;
+  }
+
+  /** The same notification without plan text: what the spool keeps when it must make room. */
+  public Notification withoutPlanText() {
+    return hasPlanText ? new Notification(applicationId, key, user, createdAtMillis, NotificationJson.withoutPlanText(body), false)
+        : this;
+  }
+}
