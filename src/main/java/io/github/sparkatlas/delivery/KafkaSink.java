@@ -38,6 +38,8 @@ public final class KafkaSink implements Sink {
   private final AtomicLong appendFailures = new AtomicLong();
   private volatile boolean closed;
   private volatile boolean failing;
+  /** Set by a flush to end a back-off early; new messages alone do not, or a refusing broker would be hammered. */
+  private boolean flushRequested;
   private boolean appendErrorReported;
 
   KafkaSink(Producer<String, String> producer, SpoolSender sender, Spool spool, List<Spool> adopted) {
@@ -178,8 +180,9 @@ public final class KafkaSink implements Sink {
     long failuresBefore = sender.failures();
     synchronized (signal) {
       // Cut a back-off short: the broker may be back, and this is the last chance before the driver exits.
+      flushRequested = true;
       signal.notifyAll();
-      while (spool.acked() < target) {
+      while (spool.acked() < target || !adoptedSnapshot().isEmpty()) {
         if (sender.failures() > failuresBefore || closed) {
           return false;
         }
@@ -280,7 +283,7 @@ public final class KafkaSink implements Sink {
           waitForWork(1_000, true);
         } else {
           failing = true;
-          waitForWork(backoff, false);
+          backOff(backoff);
           backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
         }
       } catch (InterruptedException e) {
@@ -294,7 +297,7 @@ public final class KafkaSink implements Sink {
         failing = true;
         LOG.warn("spark-atlas-agent sender: {}; retrying in {} ms", t.toString(), backoff);
         try {
-          waitForWork(backoff, false);
+          backOff(backoff);
         } catch (InterruptedException e) {
           return;
         }
@@ -325,16 +328,30 @@ public final class KafkaSink implements Sink {
     return true;
   }
 
-  /**
-   * Sleeps until new work is signalled or the time is up. After a failure the sleep is a back-off, which a
-   * flush cuts short; when idle, an append wakes it.
-   */
+  /** Sleeps until a new message is appended (or a flush asks), at most {@code millis}. */
   private void waitForWork(long millis, boolean idle) throws InterruptedException {
     synchronized (signal) {
-      if (idle && spool.lastAppended() > spool.acked()) {
+      if (idle && (spool.lastAppended() > spool.acked() || flushRequested)) {
+        flushRequested = false;
         return;
       }
       signal.wait(millis);
+      flushRequested = false;
+    }
+  }
+
+  /** Waits after a failed attempt; only a flush (the driver is about to exit) or close ends it early. */
+  private void backOff(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (signal) {
+      while (!closed && !flushRequested) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          break;
+        }
+        signal.wait(left);
+      }
+      flushRequested = false;
     }
   }
 }

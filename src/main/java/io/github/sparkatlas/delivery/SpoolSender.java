@@ -119,14 +119,22 @@ public final class SpoolSender {
     int entries = batch.size();
     EncodedMessage[] messages = new EncodedMessage[entries];
     int records = 0;
-    for (int i = 0; i < entries; i++) {
-      messages[i] = encoder.encode(batch.get(i).notification(), spooled);
-      records += messages[i].records().size();
-    }
     AtomicReferenceArray<Throwable> errors = new AtomicReferenceArray<>(entries);
+    for (int i = 0; i < entries; i++) {
+      try {
+        messages[i] = encoder.encode(batch.get(i).notification(), spooled);
+        records += messages[i].records().size();
+      } catch (RuntimeException e) {
+        // Retrying cannot help a message that cannot be encoded; it goes to the dead-letter file, not in the way.
+        errors.set(i, new Unsendable(e));
+      }
+    }
     CountDownLatch done = new CountDownLatch(records);
     boolean stopped = false;
     for (int i = 0; i < entries; i++) {
+      if (messages[i] == null) {
+        continue;
+      }
       for (String value : messages[i].records()) {
         if (stopped) {
           errors.compareAndSet(i, null, new IllegalStateException("not sent: an earlier record failed"));
@@ -163,7 +171,19 @@ public final class SpoolSender {
     return outcome;
   }
 
+  /** A message that can never be sent as it is. */
+  static final class Unsendable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unsendable(Throwable cause) {
+      super("cannot encode a spooled message: " + cause, cause);
+    }
+  }
+
   private static boolean isTooLarge(Throwable error) {
+    if (error instanceof Unsendable) {
+      return true;
+    }
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
         return true;
