@@ -238,6 +238,7 @@ public final class KafkaSink implements Sink {
   @Override
   public void close(long timeoutMillis) {
     closed = true;
+    sender.stopping();
     synchronized (signal) {
       signal.notifyAll();
     }

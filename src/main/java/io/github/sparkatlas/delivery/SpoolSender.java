@@ -42,6 +42,7 @@ public final class SpoolSender {
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private volatile String lastProblem;
+  private volatile boolean stopping;
 
   public SpoolSender(Producer<String, String> producer, String topic, String bootstrap, NotificationEncoder encoder,
       Redactor redactor, long callbackWaitMillis) {
@@ -201,12 +202,22 @@ public final class SpoolSender {
     return false;
   }
 
+  /** From now on failures are the agent's own shutdown closing the producer, not problems to report. */
+  public void stopping() {
+    stopping = true;
+  }
+
   private void report(Throwable error) {
     DeliveryProblem problem = DeliveryProblem.of(error, topic, bootstrap);
     String advice = redactor.redact(problem.advice);
+    if (stopping || isInterruption(error)) {
+      return;
+    }
     lastProblem = advice;
-    // An interrupted send is the agent's own shutdown, not a delivery problem worth a line of its own.
-    if (!isInterruption(error) && reportedProblems.add(problem.kind)) {
+    // After a failed login the client gets no metadata either; that second line would only mislead.
+    boolean consequence = problem.kind.equals("metadata")
+        && (reportedProblems.contains("sasl") || reportedProblems.contains("ssl"));
+    if (!consequence && reportedProblems.add(problem.kind)) {
       LOG.error("spark-atlas-agent could not deliver lineage to Kafka: {}; the messages are kept in the spool "
           + "and sent when this is fixed", advice);
     }
