@@ -115,10 +115,11 @@ public final class AtlasAgent {
       Runtime.getRuntime().addShutdownHook(new Thread(agent::shutdown, "spark-atlas-agent-shutdown"));
       return agent;
     } catch (ConfigException | IllegalArgumentException e) {
-      LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: {}", e.getMessage());
+      // A value put under the wrong key can be a password: the message quotes it, so it is masked too.
+      LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: {}", safe(e.getMessage()));
     } catch (Throwable t) {
       LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: could not start ({})",
-          t.toString());
+          safe(t.toString()));
     }
     return DISABLED;
   }
@@ -133,6 +134,15 @@ public final class AtlasAgent {
       stringRegex = sparkConf.get("spark.redaction.string.regex");
     }
     return Redactor.of(sparkConf.get("spark.redaction.regex"), stringRegex, config.get(AgentConfigDef.REDACTION_REGEX));
+  }
+
+  private static String safe(String text) {
+    try {
+      return Redactor.defaults().redact(text);
+    } catch (Throwable t) {
+      // Without a working redactor, better no detail than a leaked one.
+      return "(details withheld)";
+    }
   }
 
   private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, Path spoolDir, ErrorReporter errors) {
