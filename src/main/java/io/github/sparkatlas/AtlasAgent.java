@@ -55,7 +55,11 @@ public final class AtlasAgent {
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
   private final Set<SparkContext> listenedContexts = Collections.newSetFromMap(new WeakHashMap<SparkContext, Boolean>());
 
-  private AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors,
+  /**
+   * Package-private, not private, for the fault-containment test only: it builds an agent on a sink of its own to
+   * make application end fail, which no configuration can. Production code goes through {@link #get}.
+   */
+  AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors,
       Path spoolDir) {
     this.config = config;
     this.spoolDir = spoolDir;

@@ -1,7 +1,9 @@
 package io.github.sparkatlas.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -344,5 +346,75 @@ class NotificationEncoderTest {
     String b = envelope(encode(encoder(MAX_LENGTH, true), message).records().get(0)).path("msgId").asText();
 
     assertNotEquals(a, b, "two drivers (or restarts) must not reuse a msgId");
+  }
+
+  // ------------------------------------------------------------------------------------------ spooled notifications
+
+  private static Notification spooledForm(ObjectNode message, boolean planText) {
+    return new Notification(APP_ID, KEY, USER, CREATED, NotificationJson.toText(message), planText);
+  }
+
+  @Test
+  void notificationFromTheSpoolEncodesExactlyAsItsJsonObject() {
+    ObjectNode message = notification("Project [id#1, amount#2]");
+    NotificationEncoder encoder = encoder(MAX_LENGTH, true);
+
+    EncodedMessage fromObject = encode(encoder, message);
+    EncodedMessage fromText = encoder.encode(spooledForm(message, true), false);
+
+    assertEquals(KEY, fromText.key());
+    assertEquals(fromObject.records(), fromText.records(), "the body is embedded as it is, not re-escaped");
+    assertDecodesTo(fromText.records(), message);
+  }
+
+  @Test
+  void splitNotificationFromTheSpoolReassemblesToItsJsonObject() {
+    ObjectNode message = notification(incompressible(40_000, 13));
+
+    EncodedMessage encoded = encoder(4096, true).encode(spooledForm(message, true), false);
+
+    assertTrue(encoded.records().size() > 5, "parts: " + encoded.records().size());
+    assertEveryRecordFitsTheLimits(encoded, 4096);
+    assertDecodesTo(encoded.records(), message);
+  }
+
+  @Test
+  void spooledFlagIsSetOnlyWhenAsked() {
+    ObjectNode message = notification("Project [id#1]");
+    NotificationEncoder encoder = encoder(MAX_LENGTH, true);
+
+    JsonNode late = envelope(encoder.encode(spooledForm(message, true), true).records().get(0));
+    JsonNode live = envelope(encoder.encode(spooledForm(message, true), false).records().get(0));
+
+    assertTrue(late.path("spooled").isBoolean() && late.path("spooled").asBoolean(), late.toString());
+    assertTrue(live.path("spooled").isBoolean() && !live.path("spooled").asBoolean(), live.toString());
+    assertEquals(CREATED, late.path("msgCreationTime").asLong(), "the capture time, not the sending time");
+    assertSameJson(message, late.path("message"));
+  }
+
+  @Test
+  void withoutPlanTextDropsOnlyThePlanTextAttributesOfTheProcess() throws IOException {
+    ObjectNode message = notification("== Analyzed Logical Plan ==\nProject [secret_column#1]");
+    Notification full = spooledForm(message, true);
+
+    Notification shed = full.withoutPlanText();
+
+    assertFalse(shed.hasPlanText());
+    assertEquals(List.of(full.applicationId(), full.key(), full.user()),
+        List.of(shed.applicationId(), shed.key(), shed.user()));
+    assertEquals(full.createdAtMillis(), shed.createdAtMillis());
+    assertFalse(shed.body().contains("secret_column"), shed.body());
+    JsonNode before = JSON.readTree(full.body());
+    JsonNode after = JSON.readTree(shed.body());
+    ObjectNode expected = before.deepCopy();
+    for (JsonNode entity : expected.path("entities").path("entities")) {
+      if ("spark_process".equals(entity.path("typeName").asText())) {
+        assertTrue(entity.path("attributes").has("sparkPlanDescription"));
+        assertTrue(entity.path("attributes").has("details"));
+        ((ObjectNode) entity.path("attributes")).remove(List.of("sparkPlanDescription", "details"));
+      }
+    }
+    assertEquals(expected, after, "everything else, inputs and outputs included, is unchanged");
+    assertSame(shed, shed.withoutPlanText(), "nothing left to shed");
   }
 }
