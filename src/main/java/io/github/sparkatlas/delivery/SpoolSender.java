@@ -150,6 +150,12 @@ public final class SpoolSender {
             }
             done.countDown();
           });
+          // Kafka reports most failures before queueing (no metadata within max.block.ms) through the callback,
+          // on this thread, before send returns: the same case as the exception below.
+          Throwable early = errors.get(i);
+          if (early != null && !isTooLarge(early)) {
+            stopped = true;
+          }
         } catch (RuntimeException e) {
           // A failure before the record was queued (no metadata within max.block.ms, producer closed): the
           // following records would wait just as long, so the batch stops here and is retried as a whole.
