@@ -14,6 +14,7 @@ final class DeliveryProblem {
 
   static DeliveryProblem of(Throwable error, String topic, String bootstrap) {
     Throwable root = error;
+    boolean noMetadata = false;
     for (Throwable t = error; t != null; t = t.getCause()) {
       String name = t.getClass().getSimpleName();
       if (name.equals("SaslAuthenticationException")) {
@@ -34,10 +35,14 @@ final class DeliveryProblem {
         return new DeliveryProblem("size", "a record was larger than the broker accepts; lower "
             + "atlas.notification.message.max.length.bytes or raise the broker's message.max.bytes");
       }
+      // Kafka 3.9 gives the metadata timeout the broker's answer as its cause (UnknownTopicOrPartition for a
+      // missing topic), so the words are on an outer exception, not on the root.
+      noMetadata |= name.equals("UnknownTopicOrPartitionException")
+          || String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("not present in metadata");
       root = t;
     }
     String message = String.valueOf(root.getMessage());
-    if (message.toLowerCase(Locale.ROOT).contains("not present in metadata")) {
+    if (noMetadata) {
       return new DeliveryProblem("metadata", "no metadata for topic " + topic + " from " + bootstrap
           + " within max.block.ms: either the broker is unreachable (check atlas.kafka.bootstrap.servers and the "
           + "network) or the topic does not exist (create it; for Event Hubs create the Event Hub, or set "
