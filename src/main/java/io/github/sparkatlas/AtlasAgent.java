@@ -17,7 +17,6 @@ import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
@@ -156,8 +155,7 @@ public final class AtlasAgent {
 
   /** An encoder for the agent's settings: what the sinks and the replay command wrap notifications with. */
   public static NotificationEncoder encoder(AgentConfig config) {
-    return new NotificationEncoder(config.get(AgentConfigDef.MESSAGE_MAX_LENGTH),
-        config.get(AgentConfigDef.COMPRESSION_ENABLED), localAddress(), AgentVersion.NAME, AgentVersion.get());
+    return NotificationEncoder.of(config);
   }
 
   private static Sink sink(AgentConfig config, Redactor redactor, Path spoolDir) {
@@ -172,14 +170,6 @@ public final class AtlasAgent {
       }
     }
     return new FileSink(config.fileSinkDir(), encoder(config));
-  }
-
-  private static String localAddress() {
-    try {
-      return InetAddress.getLocalHost().getHostAddress();
-    } catch (Exception e) {
-      return "unknown";
-    }
   }
 
   boolean enabled() {

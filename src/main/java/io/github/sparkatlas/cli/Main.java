@@ -2,15 +2,61 @@ package io.github.sparkatlas.cli;
 
 import io.github.sparkatlas.AgentVersion;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Paths;
 
 /** {@code java -jar spark-atlas-agent_2.12-<v>.jar <command>}: the agent jar's own tools. */
 public final class Main {
+  /** Where the jar keeps a copy of SLF4J for this command line only: no class path inside Spark sees it. */
+  private static final String CLI_LIB = "META-INF/cli-lib/";
+
   private Main() {
   }
 
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, System.out, System.err));
+    System.exit(hasSlf4j() ? run(args, System.out, System.err) : runWithBundledSlf4j(args));
+  }
+
+  private static boolean hasSlf4j() {
+    try {
+      Class.forName("org.slf4j.LoggerFactory", false, Main.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The agent leaves SLF4J to Spark, so {@code java -jar} alone has none, yet the spool and the relocated Kafka
+   * client log through it: the commands then run from the same jar in a class loader that adds the bundled copy
+   * (with a simple logger on stderr: the agent's warnings and errors, the Kafka client's errors).
+   */
+  private static int runWithBundledSlf4j(String[] args) throws Exception {
+    URL jar = Main.class.getProtectionDomain().getCodeSource().getLocation();
+    URL lib = new URL("jar:" + jar + "!/" + CLI_LIB);
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    // The relocated Kafka client warns on every reconnect; the sender's own ERROR already names the problem.
+    setIfAbsent("org.slf4j.simpleLogger.log.io.github.sparkatlas.shaded", "error");
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar, lib}, Main.class.getClassLoader().getParent())) {
+      Method run = Class.forName(Main.class.getName(), true, loader)
+          .getDeclaredMethod("run", String[].class, PrintStream.class, PrintStream.class);
+      run.setAccessible(true);
+      try {
+        return (Integer) run.invoke(null, args, System.out, System.err);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof Exception ? (Exception) cause : new IllegalStateException(cause);
+      }
+    }
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {

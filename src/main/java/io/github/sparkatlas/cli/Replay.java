@@ -1,7 +1,6 @@
 package io.github.sparkatlas.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.sparkatlas.AtlasAgent;
 import io.github.sparkatlas.config.AgentConfig;
 import io.github.sparkatlas.config.AgentConfigDef;
 import io.github.sparkatlas.config.ConfigException;
@@ -14,6 +13,7 @@ import io.github.sparkatlas.delivery.SpoolEntry;
 import io.github.sparkatlas.delivery.SpoolSender;
 import io.github.sparkatlas.message.Notification;
 import io.github.sparkatlas.message.NotificationDecoder;
+import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +93,7 @@ final class Replay {
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     Producer<String, String> producer = KafkaSink.createProducer(properties);
     SpoolSender sender = new SpoolSender(producer, config.topic(), kafka.get("bootstrap.servers"),
-        AtlasAgent.encoder(config), redactor, Duration.ofSeconds(timeoutSeconds).toMillis() + 30_000);
+        NotificationEncoder.of(config), redactor, Duration.ofSeconds(timeoutSeconds).toMillis() + 30_000);
     boolean complete = true;
     try {
       for (Path spool : spools) {

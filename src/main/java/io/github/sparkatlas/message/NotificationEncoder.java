@@ -3,8 +3,12 @@ package io.github.sparkatlas.message;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.github.sparkatlas.AgentVersion;
+import io.github.sparkatlas.config.AgentConfig;
+import io.github.sparkatlas.config.AgentConfigDef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -29,6 +33,23 @@ public final class NotificationEncoder {
   private final String sourceVersion;
   private final String idPrefix = UUID.randomUUID().toString();
   private final AtomicLong idSuffix = new AtomicLong();
+
+  /**
+   * An encoder for the agent's settings: what the sinks and the replay command wrap notifications with. Here
+   * rather than in AtlasAgent, so that the command line does not need Spark's classes.
+   */
+  public static NotificationEncoder of(AgentConfig config) {
+    return new NotificationEncoder(config.get(AgentConfigDef.MESSAGE_MAX_LENGTH),
+        config.get(AgentConfigDef.COMPRESSION_ENABLED), localAddress(), AgentVersion.NAME, AgentVersion.get());
+  }
+
+  private static String localAddress() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
 
   /**
    * @param maxLength atlas.notification.message.max.length.bytes
