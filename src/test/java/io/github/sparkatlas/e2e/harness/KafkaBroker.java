@@ -378,6 +378,32 @@ public final class KafkaBroker implements AutoCloseable {
                 "-storepass", truststorePassword), dir, dir.resolve("keytool.log"), timeout);
     }
 
+    /**
+     * A PKCS12 truststore in {@code dir} holding only the certificate of a fresh self-signed key: valid in itself,
+     * but not trusting this (or any) broker, as when a user points the client at the wrong truststore.
+     */
+    public static Path truststoreOfAnotherCertificate(Path dir, String password) {
+        Path tlsDir = createDirectories(dir.toAbsolutePath());
+        String keytool = ChildProcesses.javaTool("keytool").toString();
+        String keyPassword = randomSecret();
+        Path keystore = tlsDir.resolve("other.p12");
+        Path cert = tlsDir.resolve("other.crt");
+        Path truststore = tlsDir.resolve("other-truststore.p12");
+        Duration timeout = Duration.ofMinutes(1);
+        ChildProcesses.runToCompletion(List.of(keytool, "-genkeypair", "-alias", "other",
+                "-keyalg", "RSA", "-keysize", "2048", "-validity", "30", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", keyPassword, "-keypass", keyPassword),
+                tlsDir, tlsDir.resolve("keytool.log"), timeout);
+        ChildProcesses.runToCompletion(List.of(keytool, "-exportcert", "-rfc", "-alias", "other",
+                "-keystore", keystore.toString(), "-storepass", keyPassword, "-file", cert.toString()),
+                tlsDir, tlsDir.resolve("keytool.log"), timeout);
+        ChildProcesses.runToCompletion(List.of(keytool, "-importcert", "-noprompt", "-alias", "other",
+                "-file", cert.toString(), "-storetype", "PKCS12", "-keystore", truststore.toString(),
+                "-storepass", password), tlsDir, tlsDir.resolve("keytool.log"), timeout);
+        return truststore;
+    }
+
     /** Ports the OS hands out now; held open together so the three differ. */
     private static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();

@@ -126,21 +126,21 @@ public final class SparkSubmitRun {
 
     /** Runs the application; on timeout writes a thread dump to driver-threads.txt and kills the process tree. */
     public Result run(Duration timeout) {
+        return start().await(timeout);
+    }
+
+    /**
+     * Starts the application and returns at once, for a test that acts while the driver runs (stops the broker,
+     * kills the driver). The caller ends it with {@link Running#await} or {@link Running#killForcibly}.
+     */
+    public Running start() {
         Path dir = workingDir != null ? workingDir : WorkDirs.newDir("spark-" + simpleName(mainClass));
         createDirectories(dir);
         Path logFile = dir.resolve("driver.log");
         Process process = ChildProcesses.start(processBuilder(dir)
                 .redirectErrorStream(true)
                 .redirectOutput(Redirect.to(logFile.toFile())));
-        long start = System.nanoTime();
-        boolean finished = ChildProcesses.waitFor(process, timeout);
-        if (!finished) {
-            threadDump(process, logFile);
-            ChildProcesses.kill(process, Duration.ofSeconds(5));
-        }
-        Duration duration = Duration.ofNanos(System.nanoTime() - start);
-        return new Result(finished ? process.exitValue() : -1, !finished, duration,
-                ChildProcesses.read(logFile), logFile);
+        return new Running(process, logFile, System.nanoTime());
     }
 
     /** The full command, for a test that wants to show or tweak it. */
@@ -254,6 +254,76 @@ public final class SparkSubmitRun {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A driver started by {@link #start()}; its stdout and stderr go to {@link #logFile()}. */
+    public static final class Running {
+
+        private final Process process;
+        private final Path logFile;
+        private final long startNanos;
+
+        private Running(Process process, Path logFile, long startNanos) {
+            this.process = process;
+            this.logFile = logFile;
+            this.startNanos = startNanos;
+        }
+
+        public Process process() {
+            return process;
+        }
+
+        public Path logFile() {
+            return logFile;
+        }
+
+        /** The driver log so far. */
+        public String log() {
+            return ChildProcesses.read(logFile);
+        }
+
+        /**
+         * Polls the driver log until a line contains {@code text}; false when the timeout passed or the driver
+         * exited without writing it.
+         */
+        public boolean awaitLogLine(String text, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                boolean exited = !process.isAlive();
+                if (log().lines().anyMatch(line -> line.contains(text))) {
+                    return true;
+                }
+                if (exited || System.nanoTime() > deadline) {
+                    return false;
+                }
+                ChildProcesses.waitFor(process, Duration.ofMillis(200));
+            }
+        }
+
+        /** Waits for the driver to end; on timeout writes a thread dump to driver-threads.txt and kills it. */
+        public Result await(Duration timeout) {
+            boolean finished = ChildProcesses.waitFor(process, timeout);
+            if (!finished) {
+                threadDump(process, logFile);
+                ChildProcesses.kill(process, Duration.ofSeconds(5));
+            }
+            Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
+            return new Result(finished ? process.exitValue() : -1, !finished, duration,
+                    ChildProcesses.read(logFile), logFile);
+        }
+
+        /**
+         * Kills the driver JVM with SIGKILL (no shutdown hooks, no flush: what an OOM killer or a lost node does)
+         * and waits for it to be gone.
+         */
+        public Result killForcibly() {
+            process.destroyForcibly();
+            if (!ChildProcesses.waitFor(process, Duration.ofSeconds(30))) {
+                throw new IllegalStateException("driver " + process.pid() + " still alive 30 s after SIGKILL");
+            }
+            Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
+            return new Result(process.exitValue(), false, duration, ChildProcesses.read(logFile), logFile);
         }
     }
 
