@@ -1,6 +1,8 @@
 package io.github.sparkatlas.e2e;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +17,39 @@ final class DriverLog {
     private static final String AGENT_LOGGER_PREFIX = "io.github.sparkatlas.";
     private static final String SHADED_LOGGER_PREFIX = "io.github.sparkatlas.shaded.";
 
+    private static final String SUMMARY_MARK = "spark-atlas-agent summary at application end: ";
+    private static final Pattern SUMMARY_COUNT = Pattern.compile("([a-z][a-z ]*)=(\\d+)(?:, |$)");
+
     private DriverLog() {
+    }
+
+    /**
+     * The counts of the agent's one summary line at application end, by name ({@code captured}, {@code messages},
+     * {@code sent}, {@code spooled}, {@code replayed}, {@code dropped messages}, ...). Fails unless there is exactly
+     * one such line.
+     */
+    static Map<String, Long> summary(String log) {
+        List<String> lines = agentLines(log, "INFO").stream().filter(line -> line.contains(SUMMARY_MARK)).toList();
+        if (lines.size() != 1) {
+            throw new AssertionError("expected one agent summary line, found " + lines.size() + ":\n" + log);
+        }
+        String counts = lines.get(0).substring(lines.get(0).indexOf(SUMMARY_MARK) + SUMMARY_MARK.length());
+        // The latency part ("listener thread per SQL execution end: p50=..ms") is not a count.
+        int latency = counts.indexOf(", listener thread");
+        if (latency >= 0) {
+            counts = counts.substring(0, latency);
+        }
+        Map<String, Long> byName = new LinkedHashMap<>();
+        Matcher m = SUMMARY_COUNT.matcher(counts);
+        while (m.find()) {
+            byName.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        for (String name : List.of("captured", "messages", "sent", "spooled", "replayed")) {
+            if (!byName.containsKey(name)) {
+                throw new AssertionError("no " + name + "= in the summary line: " + lines.get(0));
+            }
+        }
+        return byName;
     }
 
     /** Log lines of the agent's own loggers at exactly this level. */

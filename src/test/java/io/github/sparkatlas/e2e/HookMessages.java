@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
 import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
+import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 
 /**
  * Reads decoded ENTITY_CREATE_V2 notifications (as {@link io.github.sparkatlas.atlasrules.AtlasHookDecoder} hands
@@ -81,6 +83,29 @@ final class HookMessages {
             assertTrue(refs.add(ref), () -> "dataset listed twice: " + ref);
         }
         return refs;
+    }
+
+    /**
+     * Every entity a message names, top-level and referred, as {@code typeName:qualifiedName}: what Atlas uses to
+     * tell one entity from another. A message sent twice must name exactly the same ones.
+     */
+    static Set<String> entityNames(JsonNode message) {
+        Set<String> names = new LinkedHashSet<>();
+        JsonNode body = message.path("entities");
+        List<JsonNode> entities = new ArrayList<>();
+        body.path("entities").forEach(entities::add);
+        body.path("referredEntities").forEach(entities::add);
+        for (JsonNode entity : entities) {
+            String qualifiedName = entity.path("attributes").path("qualifiedName").asText(null);
+            assertNotNull(qualifiedName, () -> "entity without qualifiedName: " + entity);
+            names.add(entity.path("typeName").asText() + ":" + qualifiedName);
+        }
+        return names;
+    }
+
+    /** The envelope's {@code spooled} flag: true for a message sent later than it was made (Atlas 2.2+ reads it). */
+    static boolean spooled(ConsumedRecord record) {
+        return AtlasHookDecoder.envelopeOf(record.value()).path("spooled").asBoolean(false);
     }
 
     /**

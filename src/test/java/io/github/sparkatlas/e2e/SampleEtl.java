@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
 import io.github.sparkatlas.e2e.HookMessages.ProcessView;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
+import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
 import io.github.sparkatlas.examples.SampleEtlJob;
 
@@ -141,6 +143,18 @@ final class SampleEtl {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What a Purview user writes for the broker's SASL_SSL listener ({@code $ConnectionString}, self-signed
+     * certificate), sending to {@code topic} with namespace {@code ns}.
+     */
+    static Map<String, String> saslSslProperties(KafkaBroker broker, String topic, String ns) {
+        Map<String, String> props = new LinkedHashMap<>();
+        broker.saslSslClientProperties().forEach((k, v) -> props.put("atlas.kafka." + k, v));
+        props.put("atlas.notification.hook.topic.name", topic);
+        props.put("atlas.metadata.namespace", ns);
+        return props;
     }
 
     /** An atlas-application.properties as a user writes it: plain {@code key=value} lines, nothing escaped. */

@@ -1,0 +1,110 @@
+package io.github.sparkatlas.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sparkatlas.delivery.Spool;
+import io.github.sparkatlas.delivery.SpoolEntry;
+import io.github.sparkatlas.e2e.harness.WorkDirs;
+
+/**
+ * Looks into the agent's spool the way a test can without disturbing it: a spool is read through a copy, so the
+ * original keeps its lock, its acknowledged position and its files for the agent or the replay command.
+ */
+final class Spools {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Spools() {
+    }
+
+    /** The spool directories under a spool base (those the agent would adopt or replay), oldest first. */
+    static List<Path> directories(Path base) {
+        try {
+            return Spool.directories(base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every file under the spool base, for a failure message. */
+    static String listing(Path base) {
+        if (!Files.exists(base)) {
+            return base + " does not exist";
+        }
+        try (Stream<Path> walk = Files.walk(base)) {
+            return String.join("\n", walk.map(Path::toString).toList());
+        } catch (IOException e) {
+            return "cannot list " + base + ": " + e;
+        }
+    }
+
+    /** Copies one spool directory (its files as they are on disk) into {@code base}; returns the copy. */
+    static Path copy(Path spoolDir, Path base) {
+        Path copy = base.resolve(spoolDir.getFileName().toString());
+        try {
+            Files.createDirectories(copy);
+            try (Stream<Path> files = Files.list(spoolDir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Files.copy(file, copy.resolve(file.getFileName().toString()));
+                }
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The messages (the {@code message} part of the envelope, as Atlas decodes it) pending in a spool, in order:
+     * what the agent captured and Kafka has not acknowledged.
+     */
+    static List<JsonNode> pendingMessages(Path spoolDir) {
+        Path copy = copy(spoolDir, WorkDirs.newDir("spool-copy"));
+        try {
+            List<JsonNode> messages = new ArrayList<>();
+            try (Spool spool = Spool.open(copy, Long.MAX_VALUE / 2)) {
+                for (SpoolEntry entry : spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
+                    messages.add(MAPPER.readTree(entry.notification().body()));
+                }
+            }
+            return messages;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until the one spool under {@code base} holds at least {@code count} pending messages, and returns them;
+     * fails after the timeout. For a test that must not act before the agent has written what it captured.
+     */
+    static List<JsonNode> awaitPending(Path base, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<JsonNode> messages = List.of();
+        while (System.nanoTime() < deadline) {
+            List<Path> dirs = directories(base);
+            if (dirs.size() == 1) {
+                messages = pendingMessages(dirs.get(0));
+                if (messages.size() >= count) {
+                    return messages;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("the spool under " + base + " holds " + messages.size() + " of " + count
+                + " messages after " + timeout + ":\n" + listing(base));
+    }
+}
