@@ -284,7 +284,10 @@ public final class AtlasAgent {
     long started = System.nanoTime();
     boolean flushed = pipeline.flush(timeout);
     long waited = (System.nanoTime() - started) / 1_000_000;
-    if (!flushed && spoolDir != null) {
+    if (!flushed && pipeline.stopped()) {
+      // Its sink could not be created (said at ERROR then): nothing was captured, so nothing waits in a spool,
+      // and pointing the user at one, maybe a directory that cannot exist, would only mislead.
+    } else if (!flushed && spoolDir != null) {
       LOG.warn("spark-atlas-agent: Kafka has not acknowledged all lineage at application end (waited {} ms, at "
           + "most {}); the rest is kept in the spool {} and sent by the next application on this machine, or "
           + "with: java -jar <agent jar> replay {}", waited, AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS.name() + "="

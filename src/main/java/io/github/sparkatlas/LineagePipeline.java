@@ -55,7 +55,7 @@ final class LineagePipeline {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sinkFactory = sinkFactory;
     this.naming = naming;
-    this.entities = new SparkEntityFactory(naming);
+    this.entities = new SparkEntityFactory(naming, redactor);
     this.redactor = redactor;
     this.errors = errors;
     this.thread = new Thread(this::run, "spark-atlas-agent");

@@ -9,7 +9,8 @@ import scala.runtime.BoxedUnit;
 /**
  * Renders a plan's text on the listener thread without ever building more of it than is kept: Spark's
  * streaming {@code treeString(append, ...)} is stopped as soon as the limit or the time budget is reached, so a
- * plan whose text would be 50 MB costs no more than one whose text is at the limit.
+ * plan whose text would be 50 MB costs no more than one whose text is at the limit. Spark builds each node's line
+ * whole before handing it over, so a single node with a huge literal still costs the building of its own line.
  */
 final class PlanText {
   /** Spark's default spark.sql.debug.maxToStringFields. */
@@ -52,14 +53,21 @@ final class PlanText {
 
     @Override
     public BoxedUnit apply(String piece) {
-      if (System.nanoTime() - deadlineNanos > 0) {
-        throw new Stop(true);
+      if (piece.isEmpty()) {
+        // Spark hands over a node's (usually empty) prefix after it has built the node's line and before the line
+        // itself: stopping for time here would throw away a line that is already paid for.
+        return BoxedUnit.UNIT;
       }
       int room = maxLength - text.length();
       if (piece.length() > room) {
+        // Rendering ends with this piece, and Spark has already paid for building it (one huge literal can make
+        // one node's line megabytes long): keeping the text up to the limit costs nothing more, however late.
         text.append(piece, 0, Math.max(0, room));
         cut = true;
         throw new Stop(false);
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new Stop(true);
       }
       text.append(piece);
       return BoxedUnit.UNIT;

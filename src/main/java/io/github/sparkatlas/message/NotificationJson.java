@@ -1,5 +1,7 @@
 package io.github.sparkatlas.message;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,7 +15,13 @@ import java.util.Map;
 
 /** Writes notifications in Atlas's V2 JSON shapes (FIELD-NOTES §1), with the agent's own relocated Jackson. */
 public final class NotificationJson {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Reads back only what the agent wrote itself, where a plan text may be up to 100 M characters: Jackson's default
+   * limit of 20 M characters per string would make such a message impossible to rewrite without its plan text.
+   */
+  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+      .build());
   private static final java.util.List<String> PLAN_TEXT_ATTRIBUTES =
       java.util.Arrays.asList("sparkPlanDescription", "details");
 

@@ -4,6 +4,7 @@ import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.TableDataset;
+import io.github.sparkatlas.redact.Redactor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +20,19 @@ public final class SparkEntityFactory {
   public static final int MAX_COLUMNS_PER_TABLE = 1_000;
 
   private final Naming naming;
+  private final Redactor redactor;
 
   public SparkEntityFactory(Naming naming) {
+    this(naming, Redactor.defaults());
+  }
+
+  /**
+   * @param redactor masks secrets in the free text of catalog entries (table and column comments), which users
+   *                 sometimes fill with connection strings
+   */
+  public SparkEntityFactory(Naming naming, Redactor redactor) {
     this.naming = naming;
+    this.redactor = redactor;
   }
 
   public HookNotification processNotification(ApplicationLineage app) {
@@ -105,7 +116,7 @@ public final class SparkEntityFactory {
             .attribute("name", column.name())
             .attribute("type", column.type())
             .attribute("nullable", column.nullable())
-            .attribute("comment", column.comment())
+            .attribute("comment", redactor.redact(column.comment()))
             .relationship("table", tableId)
             .build();
         referred.put(entity.guid(), entity);
@@ -119,7 +130,7 @@ public final class SparkEntityFactory {
           .attribute("provider", table.provider())
           .attribute("partitionColumnNames", table.partitionColumns().isEmpty() ? null : table.partitionColumns())
           .attribute("createTime", table.createTime())
-          .attribute("comment", table.comment())
+          .attribute("comment", redactor.redact(table.comment()))
           .relationship("db", database(table.database()))
           .relationship("sd", storage.id())
           .relationship("columns", columnIds.isEmpty() ? null : columnIds)

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -241,5 +242,19 @@ class LineageCaptureTest {
   void readsWriteNothing() {
     spark.table("people").collect();
     assertTrue(drain().isEmpty());
+  }
+
+  @Test
+  void planLineThatTookLongerThanTheBudgetToBuildIsCutAtTheLimitNotLeftOut() {
+    // Spark builds a node's line whole before handing it over; for a 20 MB literal that takes far more than 1 ms.
+    String literal = String.join("", Collections.nCopies(2_000_000, "0123456789"));
+    Object plan = spark.range(1).select(functions.lit(literal).as("blob")).queryExecution().analyzed();
+
+    PlanText.Rendered rendered = PlanText.render(plan, 1_000, System.nanoTime() + 1_000_000L);
+
+    assertFalse(rendered.overBudget);
+    assertEquals(literal.substring(0, 100), rendered.text.substring(rendered.text.indexOf('0'),
+        rendered.text.indexOf('0') + 100));
+    assertTrue(rendered.text.endsWith("\n... (plan text cut at 1000 characters)"), rendered.text);
   }
 }

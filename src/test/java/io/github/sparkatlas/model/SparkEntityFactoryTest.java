@@ -485,4 +485,23 @@ class SparkEntityFactoryTest {
       }
     }
   }
+
+  @Test
+  void secretsInTableAndColumnCommentsAreMasked() {
+    TableDataset table = TableDataset.builder("sales", "imported")
+        .comment("loaded from jdbc:postgresql://etl:pg-Secret-1@db:5432/x")
+        .columns(List.of(new Column("id", "bigint", false, "api_token=tok-Secret-2"),
+            new Column("name", "string", true, "plain comment")))
+        .build();
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(table)));
+
+    String json = notificationJson(app).toString();
+
+    assertFalse(json.contains("pg-Secret-1"), json);
+    assertFalse(json.contains("tok-Secret-2"), json);
+    assertTrue(json.contains("jdbc:postgresql://etl:*********(redacted)@db:5432/x"), json);
+    assertTrue(json.contains("api_token=*********(redacted)"), json);
+    assertTrue(json.contains("\"plain comment\""), json);
+  }
 }

@@ -1,0 +1,266 @@
+package io.github.sparkatlas.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
+import io.github.sparkatlas.delivery.Spool;
+import io.github.sparkatlas.delivery.SpoolEntry;
+import io.github.sparkatlas.e2e.apps.PlantedSecretsApp;
+import io.github.sparkatlas.e2e.harness.ConsumedRecord;
+import io.github.sparkatlas.e2e.harness.KafkaBroker;
+import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
+import io.github.sparkatlas.e2e.harness.WorkDirs;
+import io.github.sparkatlas.message.Notification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job whose plan text carries secrets of every form (passwords in JDBC URLs and option maps, an Azure SAS
+ * signature and account key, AWS keys, a JAAS password, and strings only the job's or the agent's own redaction
+ * settings name), whose tables have passwords in their comments, and which writes to JDBC with passwords, sending
+ * over SASL_SSL: no secret, nor the SASL or truststore password, reaches the topic, the spool on disk or the driver
+ * log, while the text that does reach them shows the mask where each secret was.
+ */
+class PlantedSecretsEndToEndTest {
+
+    private static final String NAMESPACE = "e2e";
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    private static final String MASK = "*********(redacted)";
+    /** CTAS and INSERT; the JDBC write is a node the agent does not read (reported once at WARN). */
+    private static final int WRITES = 2;
+
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.start(WorkDirs.newDir("broker-secrets"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void plantedSecretsReachNeitherTheTopicNorTheDriverLog() {
+        String topic = "ATLAS_HOOK_planted_secrets";
+        broker.createTopic(topic, 1);
+        Path runDir = WorkDirs.newDir("secrets-delivered");
+        SampleEtl.writeAtlasProperties(runDir, saslSslProperties(broker.saslSslBootstrap(), topic));
+
+        SparkSubmitRun.Result result = runApp(runDir);
+
+        List<ConsumedRecord> records = broker.consumeAll(topic, WRITES, Duration.ofSeconds(30));
+        assertEquals(WRITES, records.size(), "one record per write with lineage (CTAS, INSERT)");
+        for (ConsumedRecord record : records) {
+            assertNoSecret(record.value(), "record value at offset " + record.offset());
+            assertNoSecret(record.key(), "record key at offset " + record.offset());
+        }
+        List<JsonNode> messages = AtlasHookDecoder.decodeAll(records.stream().map(ConsumedRecord::value).toList());
+        assertEquals(WRITES, messages.size());
+        for (JsonNode message : messages) {
+            HookMessages.assertValidForAtlasAndPurview(message);
+            assertNoSecret(message.toString(), "decoded message");
+        }
+        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        assertEquals(Set.of(table(PlantedSecretsApp.TABLE), table(PlantedSecretsApp.TABLE + "_copy")),
+                process.outputs(), "the lineage is reported as usual");
+        assertMaskedWhereSecretsWere(planText(messages.get(0)), "delivered plan text of the CTAS");
+        assertMaskedComments(messages.get(WRITES - 1).toString(), "delivered message of the INSERT");
+
+        assertNoSecretInDriverLog(result);
+        assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
+    }
+
+    @Test
+    void plantedSecretsAreNotWrittenToTheSpool() throws IOException {
+        Path runDir = WorkDirs.newDir("secrets-spooled");
+        Path spoolBase = runDir.resolve("spool");
+        // Nothing listens there: every message stays in the spool, as after an outage of Event Hubs.
+        SampleEtl.writeAtlasProperties(runDir, saslSslProperties("127.0.0.1:" + closedPort(), "ATLAS_HOOK"));
+
+        SparkSubmitRun.Result result = runApp(runDir, submit(runDir)
+                .conf("spark.atlas.spark.spool.dir", spoolBase.toString())
+                .conf("spark.atlas.spark.shutdown.flush.timeout.ms", "2000"));
+
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(spoolBase)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(files.stream().anyMatch(file -> file.toString().endsWith(".seg")), () -> "spool files " + files);
+        for (Path file : files) {
+            assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool file " + file);
+        }
+        List<Path> spools = Spool.directories(spoolBase);
+        assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
+        List<SpoolEntry> entries;
+        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
+            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
+        }
+        assertEquals(WRITES, entries.size(), "every message waits in the spool");
+        for (SpoolEntry entry : entries) {
+            Notification notification = entry.notification();
+            for (String field : List.of(notification.body(), notification.key(), notification.user(),
+                    notification.applicationId())) {
+                assertNoSecret(field, "spooled notification " + entry.sequence());
+            }
+        }
+        JsonNode body = AtlasHookDecoder.envelopeOf(entries.get(0).notification().body());
+        assertMaskedWhereSecretsWere(planText(body), "spooled plan text of the CTAS");
+        assertMaskedComments(entries.get(WRITES - 1).notification().body(), "spooled message of the INSERT");
+
+        assertNoSecretInDriverLog(result);
+    }
+
+    private static SparkSubmitRun submit(Path runDir) {
+        return SparkSubmitRun.app(PlantedSecretsApp.class.getName())
+                .workingDir(runDir)
+                .args(planFile(runDir).toString())
+                .conf("spark.extraListeners", SampleEtl.LISTENER)
+                // Spark's default plus a word of this job's own, so that only this setting masks the hushword.
+                .conf("spark.redaction.regex", "(?i)secret|password|token|access[.]?key|hushword")
+                .conf("spark.sql.redaction.string.regex", "SECRET_J[0-9]+")
+                .conf("spark.atlas.spark.redaction.regex", "SECRET_K[0-9]+")
+                .inMemoryCatalog(runDir.resolve("warehouse"));
+    }
+
+    private static SparkSubmitRun.Result runApp(Path runDir) {
+        return runApp(runDir, submit(runDir));
+    }
+
+    /** The job succeeds, and its plan really holds every secret the query planted (else the test proves nothing). */
+    private static SparkSubmitRun.Result runApp(Path runDir, SparkSubmitRun submit) {
+        SparkSubmitRun.Result result = submit.run(RUN_TIMEOUT);
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.log().contains(PlantedSecretsApp.DONE_LINE), result::toString);
+        String sparkPlan;
+        try {
+            sparkPlan = Files.readString(planFile(runDir), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String secret : PlantedSecretsApp.IN_QUERY) {
+            assertTrue(sparkPlan.contains(secret), () -> secret + " is not in Spark's plan:\n" + sparkPlan);
+        }
+        return result;
+    }
+
+    /**
+     * Each secret of the query was replaced by the mask in place, the text around it kept: proof that the rules
+     * fired one by one rather than the plan text being dropped or cut.
+     */
+    private static void assertMaskedWhereSecretsWere(String planText, String where) {
+        List<String> expected = List.of(
+                "jdbc:postgresql://bob:" + MASK + "@db:5432/x",
+                ";password=" + MASK,
+                "&password=" + MASK,
+                "password -> " + MASK,
+                "&sig=" + MASK,
+                "fs.azure.account.key.acct.dfs.core.windows.net=" + MASK,
+                "aws id " + MASK,
+                "fs.s3a.secret.key=" + MASK,
+                "password=\"" + MASK + "\"",
+                "hushword=" + MASK,
+                "note " + MASK,
+                "ref " + MASK);
+        List<String> missing = expected.stream().filter(fragment -> !planText.contains(fragment)).toList();
+        assertEquals(List.of(), missing, () -> where + " lacks these masked fragments:\n" + planText);
+    }
+
+    /** The catalog's free text is masked like plan text: the table's comment and a column's comment. */
+    private static void assertMaskedComments(String json, String where) {
+        assertTrue(json.contains("\"loaded from jdbc:postgresql://etl:" + MASK + "@db:5432/x\""),
+                () -> where + " lacks the masked table comment: " + json);
+        assertTrue(json.contains("\"api_token=" + MASK + "\""),
+                () -> where + " lacks the masked column comment: " + json);
+    }
+
+    /**
+     * The whole driver log, whoever wrote it: Spark does not print plans or JDBC options at the levels the harness
+     * uses (the Hive metastore client, which would, is held at WARN by SparkSubmitRun).
+     */
+    private static void assertNoSecretInDriverLog(SparkSubmitRun.Result result) {
+        assertNoSecret(result.log(), "driver log " + result.logFile());
+    }
+
+    private static void assertNoSecret(String text, String where) {
+        if (text == null) {
+            return;
+        }
+        List<String> found = new ArrayList<>();
+        for (String secret : secrets()) {
+            // The tail too, in case a rule masked only the start of a value.
+            String tail = secret.substring(secret.length() - 10);
+            if (text.contains(secret) || text.contains(tail)) {
+                int at = Math.max(text.indexOf(secret), text.indexOf(tail));
+                found.add(secret + " near: " + text.substring(Math.max(0, at - 120), Math.min(text.length(), at + 40)));
+            }
+        }
+        assertEquals(List.of(), found, () -> "secrets in the " + where);
+    }
+
+    private static List<String> secrets() {
+        List<String> secrets = new ArrayList<>(PlantedSecretsApp.SECRETS);
+        secrets.add(broker.saslPassword());
+        secrets.add(broker.truststorePassword());
+        return secrets;
+    }
+
+    private static String planText(JsonNode message) {
+        for (JsonNode entity : message.path("entities").path("entities")) {
+            if ("spark_process".equals(entity.path("typeName").asText())) {
+                JsonNode text = entity.path("attributes").path("sparkPlanDescription");
+                assertTrue(text.isTextual(), () -> "sparkPlanDescription of " + message);
+                return text.asText();
+            }
+        }
+        throw new AssertionError("no spark_process in " + message);
+    }
+
+    private static HookMessages.DatasetRef table(String name) {
+        return HookMessages.DatasetRef.sparkTable("default." + name + "@" + NAMESPACE);
+    }
+
+    private static Path planFile(Path runDir) {
+        return runDir.toAbsolutePath().resolve("spark-plan-with-secrets.txt");
+    }
+
+    private static Map<String, String> saslSslProperties(String bootstrap, String topic) {
+        Map<String, String> props = new LinkedHashMap<>();
+        broker.saslSslClientProperties().forEach((k, v) -> props.put("atlas.kafka." + k, v));
+        props.put("atlas.kafka.bootstrap.servers", bootstrap);
+        props.put("atlas.notification.hook.topic.name", topic);
+        props.put("atlas.metadata.namespace", NAMESPACE);
+        return props;
+    }
+
+    /** A local port nothing listens on: bound, then released. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
