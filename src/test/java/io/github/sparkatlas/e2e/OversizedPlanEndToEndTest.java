@@ -27,10 +27,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A write whose plan text is many megabytes (one huge string literal): kept on request, the message is compressed,
- * split into records Event Hubs accepts and reassembled whole by Atlas's consumer logic; with the defaults the text
- * is cut at its limit while it is rendered, so the listener thread never builds the whole of it. Either way the
- * job's own result is untouched.
+ * A write whose plan text is many megabytes (one huge string literal). Kept on request, the message is compressed,
+ * split into records Event Hubs accepts and reassembled whole by Atlas's consumer logic. With the defaults the
+ * message stays one small record holding at most the first 20,000 characters, and the listener thread is held up
+ * no longer than Spark's own building of the literal's line. Either way the job's own result is untouched.
  */
 class OversizedPlanEndToEndTest {
 
@@ -40,7 +40,7 @@ class OversizedPlanEndToEndTest {
      * Characters of the literal when its plan text is kept whole: 15 MB rather than 50 MB, because Jackson 2.15+
      * refuses a JSON string over 20,000,000 characters (StreamReadConstraints), and so does AtlasHookDecoder, which
      * reads as Atlas's consumer does: a larger text could be sent but not read back. Random alphanumerics gzip to
-     * about 75 %, so the message is still some 20 records.
+     * about 75 %, so the message is still more than a dozen records.
      */
     private static final int KEPT_BLOB_CHARS = 15_000_000;
     /** When the text is cut at the default limit nothing reads it whole, so the literal can be the full 50 MB. */
