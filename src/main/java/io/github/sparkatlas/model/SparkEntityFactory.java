@@ -99,7 +99,7 @@ public final class SparkEntityFactory {
       AtlasObjectId tableId = new AtlasObjectId(tableGuid, "spark_table");
       AtlasEntity storage = AtlasEntity.builder("spark_storagedesc", nextGuid())
           .attribute("qualifiedName", naming.storageDescriptor(table))
-          .attribute("location", table.location() != null ? table.location().toString() : null)
+          .attribute("location", table.location() != null ? redactor.redact(table.location().toString()) : null)
           .attribute("inputFormat", table.inputFormat())
           .attribute("outputFormat", table.outputFormat())
           .attribute("serde", table.serde())

@@ -504,4 +504,20 @@ class SparkEntityFactoryTest {
     assertTrue(json.contains("api_token=*********(redacted)"), json);
     assertTrue(json.contains("\"plain comment\""), json);
   }
+
+  @Test
+  void credentialsInATableLocationAreMasked() {
+    TableDataset table = TableDataset.builder("lake", "events")
+        .location(java.net.URI.create("s3a://AKIAABCDEFGHIJKLMNOP:s3-Secret-3@bucket/events?sv=2022&sig=sas-Secret-4"))
+        .build();
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(table)));
+
+    String json = notificationJson(app).toString();
+
+    assertFalse(json.contains("s3-Secret-3"), json);
+    assertFalse(json.contains("sas-Secret-4"), json);
+    assertFalse(json.contains("AKIAABCDEFGHIJKLMNOP"), json);
+    assertTrue(json.contains("@bucket/events"), json);
+  }
 }
