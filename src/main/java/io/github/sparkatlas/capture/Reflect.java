@@ -5,6 +5,8 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The small reflective accessor through which the capture reads Spark's plan classes. Spark's case-class
@@ -48,7 +50,32 @@ final class Reflect {
     return target != null && method(target.getClass(), name) != null;
   }
 
+  /** Marks a name the class has no public no-arg method for. */
+  private static final Object ABSENT = new Object();
+  /**
+   * Looked-up methods per class and name. Class.getMethod copies the Method on every call and throws for an
+   * absent name: that was most of a capture's CPU besides the plan text. Bounded by the plan classes Spark has,
+   * and held by each class itself, so nothing here keeps a class loader alive.
+   */
+  private static final ClassValue<Map<String, Object>> METHODS = new ClassValue<Map<String, Object>>() {
+    @Override
+    protected Map<String, Object> computeValue(Class<?> type) {
+      return new ConcurrentHashMap<>();
+    }
+  };
+
   private static Method method(Class<?> type, String name) {
+    Map<String, Object> methods = METHODS.get(type);
+    Object cached = methods.get(name);
+    if (cached == null) {
+      Method found = lookUp(type, name);
+      cached = found == null ? ABSENT : found;
+      methods.put(name, cached);
+    }
+    return cached == ABSENT ? null : (Method) cached;
+  }
+
+  private static Method lookUp(Class<?> type, String name) {
     Method method;
     try {
       method = type.getMethod(name);
