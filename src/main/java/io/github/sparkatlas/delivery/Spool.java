@@ -309,14 +309,8 @@ public final class Spool implements Closeable {
     if (!Files.isRegularFile(file)) {
       return entries;
     }
-    long size = Files.size(file);
-    try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-      long offset = 0;
-      Frame frame;
-      while (offset < size && (frame = readFrame(data, size - offset)) != null) {
-        offset += frame.length;
-        entries.add(new SpoolEntry(frame.sequence, frame.notification()));
-      }
+    for (Frame frame : readFrames(file, Files.size(file))) {
+      entries.add(new SpoolEntry(frame.sequence, frame.notification()));
     }
     return entries;
   }
@@ -447,18 +441,15 @@ public final class Spool implements Closeable {
     long size = Files.size(file);
     Segment segment = null;
     long offset = 0;
-    try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-      Frame frame;
-      while (offset < size && (frame = readFrame(data, size - offset)) != null) {
-        if (segment == null) {
-          segment = new Segment(file, frame.sequence);
-        }
-        segment.last = frame.sequence;
-        if (frame.hasPlanText) {
-          segment.planTexts++;
-        }
-        offset += frame.length;
+    for (Frame frame : readFrames(file, size)) {
+      if (segment == null) {
+        segment = new Segment(file, frame.sequence);
       }
+      segment.last = frame.sequence;
+      if (frame.hasPlanText) {
+        segment.planTexts++;
+      }
+      offset += frame.length;
     }
     if (offset < size) {
       LOG.warn("spark-atlas-agent spool {}: cut {} bytes of an incomplete write (a crash while writing) at the "
@@ -548,15 +539,9 @@ public final class Spool implements Closeable {
     }
     Path temp = segment.path.resolveSibling(segment.path.getFileName() + ".tmp");
     long bytes = 0;
-    long last = segment.first - 1;
-    try (DataInputStream data = new DataInputStream(
-        new java.io.BufferedInputStream(Files.newInputStream(segment.path)));
-        FileChannel out = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), privateFile())) {
-      long offset = 0;
-      Frame frame;
-      while (offset < segment.bytes && (frame = readFrame(data, segment.bytes - offset)) != null) {
-        offset += frame.length;
+    try (FileChannel out = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), privateFile())) {
+      for (Frame frame : readFrames(segment.path, segment.bytes)) {
         if (frame.sequence <= acked) {
           continue;
         }
@@ -568,16 +553,12 @@ public final class Spool implements Closeable {
         byte[] rewritten = frame(frame.sequence, notification);
         writeFully(out, rewritten);
         bytes += rewritten.length;
-        last = frame.sequence;
       }
       out.force(false);
     }
     move(temp, segment.path);
     segment.bytes = bytes;
     segment.planTexts = 0;
-    if (last >= segment.first) {
-      segment.last = Math.max(segment.last, last);
-    }
     cursorSequence = -1;
     if (wasActive) {
       active = FileChannel.open(segment.path, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND));
@@ -629,6 +610,24 @@ public final class Spool implements Closeable {
     ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER + body.length);
     frame.putInt(MAGIC).putInt(body.length).putInt((int) crc.getValue()).put(body);
     return frame.array();
+  }
+
+  /**
+   * The intact frames at the start of a file, within its first {@code limit} bytes; reading stops at the first torn
+   * or corrupt one. A segment holds about 4 MB of frames (plus at most one larger message), so reading it whole is
+   * cheap.
+   */
+  private static List<Frame> readFrames(Path file, long limit) throws IOException {
+    List<Frame> frames = new ArrayList<>();
+    try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+      long offset = 0;
+      Frame frame;
+      while (offset < limit && (frame = readFrame(data, limit - offset)) != null) {
+        offset += frame.length;
+        frames.add(frame);
+      }
+    }
+    return frames;
   }
 
   /** The next frame, or null when the rest is not a whole, intact frame. */
