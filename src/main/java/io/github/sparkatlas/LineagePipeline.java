@@ -3,7 +3,7 @@ package io.github.sparkatlas;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.QueryLineage;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.HookNotification;
@@ -172,7 +172,7 @@ final class LineagePipeline {
     }
     app.add(lineage);
     HookNotification notification = entities.processNotification(app);
-    sink.accept(new Notification(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
+    sink.accept(new OutboundMessage(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
         System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
         app.latestPlanText() != null));
     messages.incrementAndGet();

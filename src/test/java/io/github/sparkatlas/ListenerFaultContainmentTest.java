@@ -13,7 +13,7 @@ import io.github.sparkatlas.config.ConfigLoader;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.FileSink;
 import io.github.sparkatlas.delivery.Sink;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
 import io.github.sparkatlas.testsupport.LogCapture;
@@ -110,12 +110,12 @@ class ListenerFaultContainmentTest {
 
   /** A sink that keeps what it is given and, when armed, fails the flush that application end waits on. */
   static final class FaultySink implements Sink {
-    final List<Notification> accepted = new CopyOnWriteArrayList<>();
+    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
     final AtomicInteger flushes = new AtomicInteger();
     volatile Throwable fault;
 
     @Override
-    public void accept(Notification notification) {
+    public void accept(OutboundMessage notification) {
       accepted.add(notification);
     }
 

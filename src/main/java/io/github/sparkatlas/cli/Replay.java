@@ -11,7 +11,7 @@ import io.github.sparkatlas.delivery.ProducerSettings;
 import io.github.sparkatlas.delivery.Spool;
 import io.github.sparkatlas.delivery.SpoolEntry;
 import io.github.sparkatlas.delivery.SpoolSender;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationDecoder;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
@@ -195,7 +195,7 @@ final class Replay {
           continue;
         }
         JsonNode message = envelope.path("message");
-        spool.append(new Notification(applicationId, processName(message, applicationId),
+        spool.append(new OutboundMessage(applicationId, processName(message, applicationId),
             envelope.path("msgCreatedBy").asText(""), envelope.path("msgCreationTime").asLong(System.currentTimeMillis()),
             message.toString(), false));
         messages++;

@@ -1,7 +1,7 @@
 package io.github.sparkatlas.delivery;
 
 import io.github.sparkatlas.message.EncodedMessage;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import java.io.IOException;
 import java.io.Writer;
@@ -34,7 +34,7 @@ public final class FileSink implements Sink {
   }
 
   @Override
-  public void accept(Notification notification) {
+  public void accept(OutboundMessage notification) {
     send(notification.applicationId(), encoder.encode(notification, false));
   }
 

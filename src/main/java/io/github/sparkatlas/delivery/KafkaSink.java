@@ -1,6 +1,6 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
@@ -143,7 +143,7 @@ public final class KafkaSink implements Sink {
   }
 
   @Override
-  public void accept(Notification notification) {
+  public void accept(OutboundMessage notification) {
     try {
       spool.append(notification);
     } catch (IOException | RuntimeException e) {

@@ -1,6 +1,6 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 
 /** Where notifications go. {@link #accept} is called only from the agent's own thread. */
 public interface Sink extends AutoCloseable {
@@ -8,7 +8,7 @@ public interface Sink extends AutoCloseable {
    * Takes a notification over. May write to local disk, never waits for the network, never throws for a
    * delivery problem: it keeps the notification for later, logs and counts.
    */
-  void accept(Notification notification);
+  void accept(OutboundMessage notification);
 
   /** Called when the agent has nothing else to do: a moment to make what was accepted durable. */
   default void sync() {

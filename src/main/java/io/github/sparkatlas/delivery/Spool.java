@@ -1,6 +1,6 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -195,7 +195,7 @@ public final class Spool implements Closeable {
    * Appends a notification; returns its sequence number, or -1 when it alone is larger than the whole spool
    * even without plan text (then it is dropped, counted and reported).
    */
-  public synchronized long append(Notification notification) throws IOException {
+  public synchronized long append(OutboundMessage notification) throws IOException {
     checkOpen();
     long sequence = nextSequence;
     byte[] frame = frame(sequence, notification);
@@ -545,7 +545,7 @@ public final class Spool implements Closeable {
         if (frame.sequence <= acked) {
           continue;
         }
-        Notification notification = frame.notification();
+        OutboundMessage notification = frame.notification();
         if (notification.hasPlanText()) {
           notification = notification.withoutPlanText();
           droppedPlanTexts++;
@@ -587,12 +587,12 @@ public final class Spool implements Closeable {
       this.length = length;
     }
 
-    Notification notification() throws IOException {
-      return new Notification(applicationId, key, user, createdAt, gunzip(gzipBody), hasPlanText);
+    OutboundMessage notification() throws IOException {
+      return new OutboundMessage(applicationId, key, user, createdAt, gunzip(gzipBody), hasPlanText);
     }
   }
 
-  static byte[] frame(long sequence, Notification notification) throws IOException {
+  static byte[] frame(long sequence, OutboundMessage notification) throws IOException {
     ByteArrayOutputStream payload = new ByteArrayOutputStream(256 + notification.body().length() / 4);
     DataOutputStream out = new DataOutputStream(payload);
     out.writeLong(sequence);

@@ -1,13 +1,13 @@
 package io.github.sparkatlas.delivery;
 
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 
 /** A notification read back from the spool, with its place in the spool's order. */
 public final class SpoolEntry {
   private final long sequence;
-  private final Notification notification;
+  private final OutboundMessage notification;
 
-  SpoolEntry(long sequence, Notification notification) {
+  SpoolEntry(long sequence, OutboundMessage notification) {
     this.sequence = sequence;
     this.notification = notification;
   }
@@ -16,7 +16,7 @@ public final class SpoolEntry {
     return sequence;
   }
 
-  public Notification notification() {
+  public OutboundMessage notification() {
     return notification;
   }
 }

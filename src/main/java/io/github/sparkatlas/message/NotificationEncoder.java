@@ -75,7 +75,7 @@ public final class NotificationEncoder {
    * @param spooled true when the message is sent later than it was made (after an outage, by a later
    *                application or by the replay command): Atlas 2.2+ reads it to order such messages correctly
    */
-  public EncodedMessage encode(Notification notification, boolean spooled) {
+  public EncodedMessage encode(OutboundMessage notification, boolean spooled) {
     return encode(notification.key(), null, notification.body(), notification.user(),
         notification.createdAtMillis(), spooled);
   }

@@ -26,7 +26,7 @@ import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.model.ApplicationLineage;
@@ -61,8 +61,8 @@ class SinkThroughputBenchmark {
     @Test
     void deliveryThroughputToSaslSslBroker() throws IOException, InterruptedException {
         BenchReport report = BenchReport.create("sink-throughput");
-        List<Notification> typical = notifications(MESSAGES, 0);
-        List<Notification> mixed = notifications(MESSAGES, 50);
+        List<OutboundMessage> typical = notifications(MESSAGES, 0);
+        List<OutboundMessage> mixed = notifications(MESSAGES, 50);
         report.format("%d messages per run; typical body %.1f KB; mix: every 50th body %.0f KB (mix average "
                         + "%.1f KB)", MESSAGES, bodyBytes(typical) / 1024.0 / MESSAGES,
                 bodyBytes(List.of(large(0))) / 1024.0, bodyBytes(mixed) / 1024.0 / MESSAGES);
@@ -89,13 +89,13 @@ class SinkThroughputBenchmark {
         report.line("results: " + report.file());
     }
 
-    private static void spoolAppend(BenchReport report, List<Notification> messages, boolean syncEach)
+    private static void spoolAppend(BenchReport report, List<OutboundMessage> messages, boolean syncEach)
             throws IOException {
         report.load("spool append" + (syncEach ? " with sync" : ""));
         try (Spool spool = Spool.create(WorkDirs.newDir("bench-spool"), destination("127.0.0.1:9"),
                 SPOOL_MAX_BYTES)) {
             long start = System.nanoTime();
-            for (Notification message : messages) {
+            for (OutboundMessage message : messages) {
                 spool.append(message);
                 if (syncEach) {
                     spool.sync();
@@ -111,14 +111,14 @@ class SinkThroughputBenchmark {
         }
     }
 
-    private static void kafkaSink(BenchReport report, Properties producer, String label, List<Notification> messages)
+    private static void kafkaSink(BenchReport report, Properties producer, String label, List<OutboundMessage> messages)
             throws IOException {
         report.load("KafkaSink, " + label);
         KafkaSink sink = KafkaSink.open(producer, TOPIC, encoder(), Redactor.defaults(),
                 WorkDirs.newDir("bench-sink-spool"), SPOOL_MAX_BYTES);
         try {
             long start = System.nanoTime();
-            for (Notification message : messages) {
+            for (OutboundMessage message : messages) {
                 sink.accept(message);
             }
             long accepted = System.nanoTime();
@@ -136,11 +136,11 @@ class SinkThroughputBenchmark {
     }
 
     private static void replay(BenchReport report, Properties producerProperties, String bootstrap, String label,
-                               List<Notification> messages) throws IOException, InterruptedException {
+                               List<OutboundMessage> messages) throws IOException, InterruptedException {
         Path base = WorkDirs.newDir("bench-replay-spool");
         Path dir;
         try (Spool spool = Spool.create(base, destination(bootstrap), SPOOL_MAX_BYTES)) {
-            for (Notification message : messages) {
+            for (OutboundMessage message : messages) {
                 spool.append(message);
             }
             spool.sync();
@@ -174,7 +174,7 @@ class SinkThroughputBenchmark {
         return new NotificationEncoder(MAX_LENGTH, true, "127.0.0.1", AgentVersion.NAME, "bench");
     }
 
-    private static long bodyBytes(List<Notification> messages) {
+    private static long bodyBytes(List<OutboundMessage> messages) {
         return messages.stream().mapToLong(n -> n.body().getBytes(StandardCharsets.UTF_8).length).sum();
     }
 
@@ -182,12 +182,12 @@ class SinkThroughputBenchmark {
      * {@code count} notifications of 20 applications in turn, each the application's lineage after its latest
      * write, as the agent re-sends it; with {@code largeEvery > 0}, every such message is a large one instead.
      */
-    private static List<Notification> notifications(int count, int largeEvery) {
-        List<Notification> typical = new ArrayList<>();
+    private static List<OutboundMessage> notifications(int count, int largeEvery) {
+        List<OutboundMessage> typical = new ArrayList<>();
         for (int app = 0; app < 20; app++) {
             typical.add(typical(app));
         }
-        List<Notification> out = new ArrayList<>(count);
+        List<OutboundMessage> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(largeEvery > 0 && i % largeEvery == largeEvery - 1 ? large(i) : typical.get(i % typical.size()));
         }
@@ -195,7 +195,7 @@ class SinkThroughputBenchmark {
     }
 
     /** An application's lineage after an INSERT that joined two Hive tables and a landing directory into a table. */
-    private static Notification typical(int app) {
+    private static OutboundMessage typical(int app) {
         String appId = "application_1700000000000_" + (1000 + app);
         ApplicationLineage lineage = new ApplicationLineage(appId);
         lineage.add(new QueryLineage(appId, "nightly-orders-" + app, 7, "InsertIntoHadoopFsRelationCommand",
@@ -207,7 +207,7 @@ class SinkThroughputBenchmark {
     }
 
     /** A wide table (1000 columns) and a plan text at the default limit of 20000 characters. */
-    private static Notification large(int i) {
+    private static OutboundMessage large(int i) {
         String appId = "application_1700000000000_" + (5000 + i);
         ApplicationLineage lineage = new ApplicationLineage(appId);
         lineage.add(new QueryLineage(appId, "wide-" + i, 3, "InsertIntoHiveTable", "etl", 1_700_000_000_000L,
@@ -216,10 +216,10 @@ class SinkThroughputBenchmark {
         return notification(lineage);
     }
 
-    private static Notification notification(ApplicationLineage lineage) {
+    private static OutboundMessage notification(ApplicationLineage lineage) {
         String body = NotificationJson.toText(NotificationJson.toJson(
                 new SparkEntityFactory(NAMING).processNotification(lineage)));
-        return new Notification(lineage.applicationId(), NAMING.process(lineage.applicationId()), lineage.user(),
+        return new OutboundMessage(lineage.applicationId(), NAMING.process(lineage.applicationId()), lineage.user(),
                 System.currentTimeMillis(), body, lineage.latestPlanText() != null);
     }
 

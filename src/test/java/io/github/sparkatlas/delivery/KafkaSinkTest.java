@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ class KafkaSinkTest {
 
   @Test
   void acceptedMessagesAreSentByTheSenderThreadAndLeaveTheSpool() throws Exception {
-    List<Notification> notifications = List.of(small(1), large(2), small(3));
+    List<OutboundMessage> notifications = List.of(small(1), large(2), small(3));
     MockProducer<String, String> producer = producer(true);
     Spool spool = ownSpool();
     KafkaSink sink = sink(producer, spool, List.of());
@@ -134,18 +134,18 @@ class KafkaSinkTest {
 
   @Test
   void spoolsOfEarlierApplicationsAreSentFirstMarkedSpooledAndCountedAsReplayed() throws Exception {
-    List<Notification> earlier = List.of(small(1), large(2));
+    List<OutboundMessage> earlier = List.of(small(1), large(2));
     Path orphanDir;
     try (Spool orphan = Spool.create(base, DESTINATION, MAX_BYTES)) {
       orphanDir = orphan.directory();
-      for (Notification notification : earlier) {
+      for (OutboundMessage notification : earlier) {
         orphan.append(notification);
       }
     }
     Spool adopted = Spool.open(orphanDir, MAX_BYTES);
     MockProducer<String, String> producer = producer(true);
     Spool spool = ownSpool();
-    Notification own = small(3);
+    OutboundMessage own = small(3);
     spool.append(own);
 
     KafkaSink sink = sink(producer, spool, List.of(adopted));
@@ -168,7 +168,7 @@ class KafkaSinkTest {
 
   @Test
   void closeKeepsWhatKafkaHasNotAcknowledgedOnDisk() throws Exception {
-    List<Notification> notifications = List.of(small(1), large(2));
+    List<OutboundMessage> notifications = List.of(small(1), large(2));
     MockProducer<String, String> producer = producer(false);
     Spool spool = ownSpool();
     KafkaSink sink = sink(producer, spool, List.of());

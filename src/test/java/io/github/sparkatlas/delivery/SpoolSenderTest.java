@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.message.TestNotifications;
 import io.github.sparkatlas.redact.Redactor;
@@ -70,20 +70,20 @@ class SpoolSenderTest {
         30_000);
   }
 
-  private Spool spoolWith(List<Notification> notifications) throws IOException {
+  private Spool spoolWith(List<OutboundMessage> notifications) throws IOException {
     Spool spool = Spool.create(base, KafkaSink.destination(BOOTSTRAP, TOPIC), 64L << 20);
-    for (Notification notification : notifications) {
+    for (OutboundMessage notification : notifications) {
       spool.append(notification);
     }
     return spool;
   }
 
-  static Notification small(int n) {
+  static OutboundMessage small(int n) {
     return TestNotifications.of(n, "Project [id#" + n + "]");
   }
 
   /** A message whose plan text makes it several records at {@link #MAX_LENGTH}. */
-  static Notification large(int n) {
+  static OutboundMessage large(int n) {
     return TestNotifications.of(n, TestNotifications.incompressiblePlan(12_000, n));
   }
 
@@ -92,7 +92,7 @@ class SpoolSenderTest {
   }
 
   /** Decodes record values as Atlas's consumer does and checks that exactly these messages come out, in order. */
-  static void assertDelivers(List<Notification> expected, List<String> values) throws IOException {
+  static void assertDelivers(List<OutboundMessage> expected, List<String> values) throws IOException {
     List<JsonNode> decoded = AtlasHookDecoder.decodeAll(values);
     assertEquals(expected.size(), decoded.size(), "messages decoded");
     for (int i = 0; i < expected.size(); i++) {
@@ -159,7 +159,7 @@ class SpoolSenderTest {
 
   @Test
   void sendsEveryEntryInOrderAndEveryPartCarriesTheProcessAsKey() throws Exception {
-    List<Notification> notifications = List.of(small(1), large(2), small(3), large(4));
+    List<OutboundMessage> notifications = List.of(small(1), large(2), small(3), large(4));
     MockProducer<String, String> producer = producer(true);
     SpoolSender sender = sender(producer);
     Spool spool = spoolWith(notifications);
@@ -184,7 +184,7 @@ class SpoolSenderTest {
 
   @Test
   void envelopesSayWhetherTheMessageWasSpooled() throws Exception {
-    List<Notification> notifications = List.of(small(1), large(2));
+    List<OutboundMessage> notifications = List.of(small(1), large(2));
     MockProducer<String, String> live = producer(true);
     MockProducer<String, String> late = producer(true);
 
@@ -227,7 +227,7 @@ class SpoolSenderTest {
 
   @Test
   void failedRecordLeavesItsEntryAndLaterOnesPendingAndTheNextAttemptResumesThere() throws Exception {
-    List<Notification> notifications = List.of(small(1), small(2), small(3));
+    List<OutboundMessage> notifications = List.of(small(1), small(2), small(3));
     MockProducer<String, String> producer = producer(false);
     SpoolSender sender = sender(producer);
     Spool spool = spoolWith(notifications);
@@ -258,7 +258,7 @@ class SpoolSenderTest {
 
   @Test
   void recordTooLargeForTheBrokerGoesToTheDeadLetterFileAndTheRestIsDelivered() throws Exception {
-    List<Notification> notifications = List.of(small(1), small(2), small(3));
+    List<OutboundMessage> notifications = List.of(small(1), small(2), small(3));
     MockProducer<String, String> producer = producer(false);
     SpoolSender sender = sender(producer);
     Spool spool = spoolWith(notifications);
@@ -284,7 +284,7 @@ class SpoolSenderTest {
 
   @Test
   void sendThatThrowsStopsTheBatchAtThatRecordAndALaterAttemptSendsTheRest() throws Exception {
-    List<Notification> notifications = List.of(small(1), small(2), small(3));
+    List<OutboundMessage> notifications = List.of(small(1), small(2), small(3));
     ThrowingProducer producer = new ThrowingProducer();
     producer.failAtCall = 2;
     producer.failure = new TimeoutException("Topic ATLAS_HOOK not present in metadata after 5000 ms.");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
@@ -33,7 +33,7 @@ class SpoolSenderUnreachableBrokerTest {
     int entries = 4;
     try (Spool spool = Spool.create(dir, KafkaSink.destination(bootstrap, "ATLAS_HOOK"), 1 << 20)) {
       for (int i = 0; i < entries; i++) {
-        spool.append(new Notification("app-1", "app-1@ns", "user", 1_700_000_000_000L,
+        spool.append(new OutboundMessage("app-1", "app-1@ns", "user", 1_700_000_000_000L,
             "{\"type\":\"ENTITY_CREATE_V2\",\"user\":\"user\",\"n\":" + i + "}", false));
       }
       Properties properties = ProducerSettings.of(

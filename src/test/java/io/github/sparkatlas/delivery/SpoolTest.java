@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.TestNotifications;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,12 +42,12 @@ class SpoolTest {
   }
 
   /** A real notification whose plan text makes its frame about {@code planChars} bytes (gzip cannot shrink it). */
-  private static Notification withPlan(int n, int planChars) {
+  private static OutboundMessage withPlan(int n, int planChars) {
     return TestNotifications.of(n, TestNotifications.incompressiblePlan(planChars, n));
   }
 
-  private static List<Notification> appendAll(Spool spool, List<Notification> notifications) throws IOException {
-    for (Notification notification : notifications) {
+  private static List<OutboundMessage> appendAll(Spool spool, List<OutboundMessage> notifications) throws IOException {
+    for (OutboundMessage notification : notifications) {
       assertTrue(spool.append(notification) > 0, "appended");
     }
     return notifications;
@@ -69,7 +69,7 @@ class SpoolTest {
     return Long.parseLong(name.substring(0, name.length() - Spool.SEGMENT_SUFFIX.length()));
   }
 
-  private static void assertSameNotification(Notification expected, Notification actual, String what) {
+  private static void assertSameNotification(OutboundMessage expected, OutboundMessage actual, String what) {
     assertEquals(expected.applicationId(), actual.applicationId(), what + ": application");
     assertEquals(expected.key(), actual.key(), what + ": key");
     assertEquals(expected.user(), actual.user(), what + ": user");
@@ -79,7 +79,7 @@ class SpoolTest {
   }
 
   /** The entries are exactly {@code expected}, in order, numbered from {@code firstSequence} without a gap. */
-  private static void assertEntries(List<Notification> expected, long firstSequence, List<SpoolEntry> entries) {
+  private static void assertEntries(List<OutboundMessage> expected, long firstSequence, List<SpoolEntry> entries) {
     assertEquals(expected.size(), entries.size(), "entries");
     for (int i = 0; i < expected.size(); i++) {
       assertEquals(firstSequence + i, entries.get(i).sequence(), "sequence of entry " + i);
@@ -87,7 +87,7 @@ class SpoolTest {
     }
   }
 
-  private static JsonNode sparkProcess(Notification notification) throws IOException {
+  private static JsonNode sparkProcess(OutboundMessage notification) throws IOException {
     for (JsonNode entity : JSON.readTree(notification.body()).path("entities").path("entities")) {
       if ("spark_process".equals(entity.path("typeName").asText())) {
         return entity.path("attributes");
@@ -100,7 +100,7 @@ class SpoolTest {
 
   @Test
   void entriesAreReadBackInAppendOrderAcrossSeveralSegments() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 24; n++) {
       appended.add(withPlan(n, 12_000));
     }
@@ -128,7 +128,7 @@ class SpoolTest {
 
   @Test
   void ackDeletesOnlySegmentsWhoseEntriesAreAllDelivered() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 24; n++) {
       appended.add(withPlan(n, 12_000));
     }
@@ -154,7 +154,7 @@ class SpoolTest {
 
   @Test
   void pendingEntriesSurviveCloseAndReopenInTheSameOrder() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 10; n++) {
       appended.add(withPlan(n, 2_000));
     }
@@ -177,7 +177,7 @@ class SpoolTest {
 
   @Test
   void tornLastFrameIsCutOnReopenAndTheEntriesBeforeItSurvive() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 5; n++) {
       appended.add(withPlan(n, 3_000));
     }
@@ -197,7 +197,7 @@ class SpoolTest {
       assertEquals(4, reopened.lastAppended());
       assertEquals(intactSize, Files.size(last), "the torn frame is cut off the file");
       assertEntries(appended.subList(0, 4), 1, readAll(reopened));
-      Notification again = withPlan(5, 3_000);
+      OutboundMessage again = withPlan(5, 3_000);
       assertEquals(5, reopened.append(again), "the lost entry's number is used again");
       assertEntries(List.of(appended.get(0), appended.get(1), appended.get(2), appended.get(3), again), 1,
           readAll(reopened));
@@ -206,7 +206,7 @@ class SpoolTest {
 
   @Test
   void garbageAfterTheLastFrameIsCutOnReopenAndEveryEntrySurvives() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 5; n++) {
       appended.add(withPlan(n, 3_000));
     }
@@ -313,11 +313,11 @@ class SpoolTest {
   @Test
   void fullSpoolShedsPlanTextOfTheOldestFirstAndOnlyThenDropsTheOldestMessages() throws IOException {
     // each message: ~15 KB of paths that must stay plus ~15 KB of plan text that may go
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     Spool spool = create(SMALL);
     int firstDropAt = -1;
     for (int n = 1; n <= 40 && firstDropAt < 0; n++) {
-      Notification notification = TestNotifications.of(n, 250, TestNotifications.incompressiblePlan(15_000, n));
+      OutboundMessage notification = TestNotifications.of(n, 250, TestNotifications.incompressiblePlan(15_000, n));
       appended.add(notification);
       long sequence = spool.append(notification);
       assertEquals(n, sequence);
@@ -336,7 +336,7 @@ class SpoolTest {
     assertEquals(firstDropAt - dropped, left.size());
     assertEquals(left.size(), spool.pending());
     // the oldest are gone, the rest are in order and whole; every one but the newest has lost its plan text
-    List<Notification> expected = new ArrayList<>();
+    List<OutboundMessage> expected = new ArrayList<>();
     for (int i = (int) dropped; i < firstDropAt - 1; i++) {
       expected.add(appended.get(i).withoutPlanText());
     }
@@ -351,7 +351,7 @@ class SpoolTest {
     assertTrue(newest.path("sparkPlanDescription").asText().startsWith("== Analyzed Logical Plan =="));
 
     // the spool keeps working after it was full
-    Notification next = TestNotifications.of(99, 250, null);
+    OutboundMessage next = TestNotifications.of(99, 250, null);
     long sequence = spool.append(next);
     assertEquals(firstDropAt + 1, sequence);
     List<SpoolEntry> after = readAll(spool);
@@ -364,7 +364,7 @@ class SpoolTest {
     long maxBytes = 128 * 1024;
     try (Spool spool = create(maxBytes)) {
       spool.append(withPlan(1, 1_000));
-      Notification huge = TestNotifications.of(2, 5_000, null);
+      OutboundMessage huge = TestNotifications.of(2, 5_000, null);
       assertTrue(Spool.frame(2, huge).length > maxBytes, "even without plan text");
 
       assertEquals(-1, spool.append(huge));
@@ -380,7 +380,7 @@ class SpoolTest {
   @Test
   void messageTooLargeOnlyBecauseOfItsPlanTextIsKeptWithoutIt() throws IOException {
     try (Spool spool = create(SMALL)) {
-      Notification large = TestNotifications.of(1, TestNotifications.incompressiblePlan(400_000, 1));
+      OutboundMessage large = TestNotifications.of(1, TestNotifications.incompressiblePlan(400_000, 1));
 
       assertEquals(1, spool.append(large));
 
@@ -394,7 +394,7 @@ class SpoolTest {
 
   @Test
   void rejectedEntryMovesToTheDeadLetterFileAndCountsAsDone() throws IOException {
-    List<Notification> appended = new ArrayList<>();
+    List<OutboundMessage> appended = new ArrayList<>();
     for (int n = 1; n <= 3; n++) {
       appended.add(withPlan(n, 1_000));
     }

@@ -28,7 +28,7 @@ import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
-import io.github.sparkatlas.message.Notification;
+import io.github.sparkatlas.message.OutboundMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,7 +120,7 @@ class PlantedSecretsEndToEndTest {
         }
         assertEquals(WRITES, entries.size(), "every message waits in the spool");
         for (SpoolEntry entry : entries) {
-            Notification notification = entry.notification();
+            OutboundMessage notification = entry.notification();
             for (String field : List.of(notification.body(), notification.key(), notification.user(),
                     notification.applicationId())) {
                 assertNoSecret(field, "spooled notification " + entry.sequence());

@@ -350,8 +350,8 @@ class NotificationEncoderTest {
 
   // ------------------------------------------------------------------------------------------ spooled notifications
 
-  private static Notification spooledForm(ObjectNode message, boolean planText) {
-    return new Notification(APP_ID, KEY, USER, CREATED, NotificationJson.toText(message), planText);
+  private static OutboundMessage spooledForm(ObjectNode message, boolean planText) {
+    return new OutboundMessage(APP_ID, KEY, USER, CREATED, NotificationJson.toText(message), planText);
   }
 
   @Test
@@ -395,9 +395,9 @@ class NotificationEncoderTest {
   @Test
   void withoutPlanTextDropsOnlyThePlanTextAttributesOfTheProcess() throws IOException {
     ObjectNode message = notification("== Analyzed Logical Plan ==\nProject [secret_column#1]");
-    Notification full = spooledForm(message, true);
+    OutboundMessage full = spooledForm(message, true);
 
-    Notification shed = full.withoutPlanText();
+    OutboundMessage shed = full.withoutPlanText();
 
     assertFalse(shed.hasPlanText());
     assertEquals(List.of(full.applicationId(), full.key(), full.user()),

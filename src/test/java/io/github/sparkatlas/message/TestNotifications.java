@@ -29,7 +29,7 @@ public final class TestNotifications {
   }
 
   /** Execution {@code n} of the application: read a table and a path, wrote table mart.daily_n. */
-  public static Notification of(int n, String planText) {
+  public static OutboundMessage of(int n, String planText) {
     return of(n, 0, planText);
   }
 
@@ -37,7 +37,7 @@ public final class TestNotifications {
    * Like {@link #of(int, String)}, with {@code extraPaths} more input paths of random names: a message whose size
    * is not plan text, so shedding plan text cannot make it small.
    */
-  public static Notification of(int n, int extraPaths, String planText) {
+  public static OutboundMessage of(int n, int extraPaths, String planText) {
     TableDataset source = TableDataset.builder("sales", "orders")
         .location(URI.create("hdfs://nn/warehouse/sales.db/orders"))
         .columns(List.of(new Column("id", "bigint", false, null), new Column("amount", "double", true, null)))
@@ -57,7 +57,7 @@ public final class TestNotifications {
         inputs, List.of(target), planText));
     String body = NotificationJson.toText(NotificationJson.toJson(
         new SparkEntityFactory(new Naming(NAMESPACE)).processNotification(app)));
-    return new Notification(APP_ID, KEY, USER, CREATED + n, body, planText != null);
+    return new OutboundMessage(APP_ID, KEY, USER, CREATED + n, body, planText != null);
   }
 
   /** Plan text gzip cannot shrink much, so sizes on disk and on the wire are predictable. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
-class NotificationTest {
+class OutboundMessageTest {
   @Test
   void planTextLongerThanJacksonsDefaultStringLimitCanBeShed() {
     // Over the 20 M characters Jackson accepts per string by default; atlas.spark.plan.text.max.length allows 100 M.
@@ -15,9 +15,9 @@ class NotificationTest {
     String body = "{\"type\":\"ENTITY_CREATE_V2\",\"user\":\"u\",\"entities\":{\"entities\":[{\"typeName\":"
         + "\"spark_process\",\"guid\":\"-1\",\"attributes\":{\"qualifiedName\":\"app@ns\",\"sparkPlanDescription\":\""
         + planText + "\",\"details\":\"d\"}}],\"referredEntities\":{}}}";
-    Notification notification = new Notification("app", "app@ns", "u", 1L, body, true);
+    OutboundMessage notification = new OutboundMessage("app", "app@ns", "u", 1L, body, true);
 
-    Notification shed = notification.withoutPlanText();
+    OutboundMessage shed = notification.withoutPlanText();
 
     assertFalse(shed.hasPlanText());
     assertFalse(shed.body().contains("Project [x]"));

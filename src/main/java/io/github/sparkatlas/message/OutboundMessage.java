@@ -3,10 +3,11 @@ package io.github.sparkatlas.message;
 import java.util.Objects;
 
 /**
- * One hook notification before its envelope: what the spool keeps until Kafka acknowledges it. The envelope
- * (and any compression or splitting) is made when it is sent, with the settings of whoever sends it.
+ * A {@link io.github.sparkatlas.model.HookNotification} serialized and addressed for sending, before its envelope:
+ * what the spool keeps until Kafka acknowledges it. The envelope (and any compression or splitting) is made when
+ * it is sent, with the settings of whoever sends it.
  */
-public final class Notification {
+public final class OutboundMessage {
   private final String applicationId;
   private final String key;
   private final String user;
@@ -22,7 +23,7 @@ public final class Notification {
    * @param body            the envelope's {@code message} JSON object, as text
    * @param hasPlanText     whether the body carries plan text the spool may shed when it is full
    */
-  public Notification(String applicationId, String key, String user, long createdAtMillis, String body,
+  public OutboundMessage(String applicationId, String key, String user, long createdAtMillis, String body,
       boolean hasPlanText) {
     this.applicationId = applicationId == null ? "" : applicationId;
     this.key = Objects.requireNonNull(key, "key");
@@ -57,8 +58,8 @@ public final class Notification {
   }
 
   /** The same notification without plan text: what the spool keeps when it must make room. */
-  public Notification withoutPlanText() {
-    return hasPlanText ? new Notification(applicationId, key, user, createdAtMillis, NotificationJson.withoutPlanText(body), false)
+  public OutboundMessage withoutPlanText() {
+    return hasPlanText ? new OutboundMessage(applicationId, key, user, createdAtMillis, NotificationJson.withoutPlanText(body), false)
         : this;
   }
 }
