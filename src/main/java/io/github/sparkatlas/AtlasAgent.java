@@ -162,7 +162,7 @@ public final class AtlasAgent {
             + "); set " + AgentConfigDef.SPOOL_DIR.name() + " to a writable local directory", e);
       }
     }
-    return new FileSink(config.fileSinkDir(), encoder(config));
+    return new FileSink(config.fileSinkDir(), encoder(config), redactor);
   }
 
   boolean enabled() {
