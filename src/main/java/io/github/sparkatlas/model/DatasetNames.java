@@ -129,7 +129,7 @@ final class DatasetNames {
   }
 
   /** Percent-decoding as UTF-8; a '%' without two hex digits stays as it is. The same instance without any '%'. */
-  static String decode(String text) {
+  private static String decode(String text) {
     if (text.indexOf('%') < 0) {
       return text;
     }
