@@ -46,7 +46,9 @@ public final class Redactor {
   /*
    * Key names are judged per token (split on punctuation and camelCase) because short words such as "sig", "sas" or
    * "pwd" would otherwise hit benign keys by substring. Only long words that do not occur inside ordinary
-   * identifiers are matched as substrings, so "dbPassword" and "ssl.keystore.passwd" are still caught.
+   * identifiers are matched as substrings, so "dbPassword" and "ssl.keystore.passwd" are still caught. "private"
+   * is an exception, kept from the configuration masker this class replaced: a value too many for a column named
+   * "is_private" is masked rather than a private key missed.
    */
   private static final String[] SECRET_FRAGMENTS = {
       "password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "accesskey", "private",
