@@ -80,18 +80,22 @@ public final class AtlasAgent {
   }
 
   private static AtlasAgent start(SparkConf sparkConf) {
+    // What a start-up error is masked with: the user's rules as soon as they are known.
+    Redactor errorRedactor = Redactor.defaults();
     try {
       SparkConf conf = sparkConf != null ? sparkConf : new SparkConf();
       Map<String, String> entries = new HashMap<>();
       for (Tuple2<String, String> entry : conf.getAll()) {
         entries.put(entry._1(), entry._2());
       }
+      errorRedactor = Redactor.forConfigErrors(entries, entries.get("spark.atlas.spark.redaction.regex"));
       AgentConfig config = ConfigLoader.forThisJvm().load(entries);
       if (!config.enabled()) {
         LOG.info("spark-atlas-agent is switched off ({}=false)", AgentConfigDef.ENABLED.name());
         return DISABLED;
       }
-      Redactor redactor = redactor(entries, config);
+      Redactor redactor = Redactor.fromSparkConf(entries, config.get(AgentConfigDef.REDACTION_REGEX));
+      errorRedactor = redactor;
       AtlasAgent[] self = new AtlasAgent[1];
       ErrorReporter errors = new ErrorReporter(LOG, redactor, config.get(AgentConfigDef.INTERNAL_ERRORS_MAX),
           () -> {
@@ -119,29 +123,18 @@ public final class AtlasAgent {
       return agent;
     } catch (ConfigException | IllegalArgumentException e) {
       // A value put under the wrong key can be a password: the message quotes it, so it is masked too.
-      LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: {}", safe(e.getMessage()));
+      LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: {}",
+          safe(errorRedactor, e.getMessage()));
     } catch (Throwable t) {
       LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: could not start ({})",
-          safe(t.toString()));
+          safe(errorRedactor, t.toString()));
     }
     return DISABLED;
   }
 
-  /**
-   * Spark's own redaction settings count too: whatever a platform team already declared secret in
-   * spark.redaction.regex must not leave the driver through us either.
-   */
-  private static Redactor redactor(Map<String, String> sparkConf, AgentConfig config) {
-    String stringRegex = sparkConf.get("spark.sql.redaction.string.regex");
-    if (stringRegex == null) {
-      stringRegex = sparkConf.get("spark.redaction.string.regex");
-    }
-    return Redactor.of(sparkConf.get("spark.redaction.regex"), stringRegex, config.get(AgentConfigDef.REDACTION_REGEX));
-  }
-
-  private static String safe(String text) {
+  private static String safe(Redactor redactor, String text) {
     try {
-      return Redactor.defaults().redact(text);
+      return redactor.redact(text);
     } catch (Throwable t) {
       // Without a working redactor, better no detail than a leaked one.
       return "(details withheld)";
@@ -169,7 +162,7 @@ public final class AtlasAgent {
             + "); set " + AgentConfigDef.SPOOL_DIR.name() + " to a writable local directory", e);
       }
     }
-    return new FileSink(config.fileSinkDir(), encoder(config));
+    return new FileSink(config.fileSinkDir(), encoder(config), redactor);
   }
 
   boolean enabled() {

@@ -1,6 +1,7 @@
 package io.github.sparkatlas.cli;
 
 import io.github.sparkatlas.AgentVersion;
+import io.github.sparkatlas.redact.Redactor;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -60,11 +61,18 @@ public final class Main {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-    if (args.length == 2 && args[0].equals("show")) {
-      return new ShowLineage(out).show(Paths.get(args[1]));
-    }
-    if (args.length >= 1 && args[0].equals("replay")) {
-      return new Replay(out, err).run(java.util.Arrays.asList(args).subList(1, args.length));
+    try {
+      if (args.length == 2 && args[0].equals("show")) {
+        return new ShowLineage(out).show(Paths.get(args[1]));
+      }
+      if (args.length >= 1 && args[0].equals("replay")) {
+        return new Replay(out, err).run(java.util.Arrays.asList(args).subList(1, args.length));
+      }
+    } catch (Exception e) {
+      // Said in one redacted line rather than thrown: the JVM would print the message as it is, and it may quote
+      // a path or a URL with a secret in it.
+      err.println(AgentVersion.NAME + ": " + Redactor.defaults().redact(e.toString()));
+      return 1;
     }
     if (args.length == 1 && args[0].equals("version")) {
       out.println(AgentVersion.NAME + " " + AgentVersion.get());

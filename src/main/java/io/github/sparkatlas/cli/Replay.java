@@ -63,19 +63,39 @@ final class Replay {
       if (arg.equals("--config") && i + 1 < args.size()) {
         configFile = java.nio.file.Paths.get(args.get(++i));
       } else if (arg.equals("--timeout-seconds") && i + 1 < args.size()) {
-        timeoutSeconds = Long.parseLong(args.get(++i));
+        try {
+          timeoutSeconds = Long.parseLong(args.get(++i));
+        } catch (NumberFormatException e) {
+          err.println("replay: --timeout-seconds takes a whole number of seconds, not '"
+              + Redactor.defaults().redact(args.get(i)) + "'");
+          return 2;
+        }
       } else {
         err.println("replay: unknown argument " + arg);
         return 2;
       }
     }
     AgentConfig config;
+    Redactor redactor;
     try {
       config = configFile != null ? fromFile(configFile) : ConfigLoader.forThisJvm().load(Collections.emptyMap());
-    } catch (ConfigException e) {
-      err.println("replay: " + e.getMessage());
+      redactor = Redactor.fromSparkConf(Collections.<String, String>emptyMap(),
+          config.get(AgentConfigDef.REDACTION_REGEX));
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("replay: " + Redactor.defaults().redact(e.getMessage()));
       return 2;
     }
+    try {
+      return replay(dir, config, redactor, timeoutSeconds);
+    } catch (IOException | RuntimeException e) {
+      // Printed, not thrown: the JVM would print the message unredacted, and it may quote a path or a URL.
+      err.println("replay: " + redactor.redact(e.toString()));
+      return 1;
+    }
+  }
+
+  private int replay(Path dir, AgentConfig config, Redactor redactor, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Map<String, String> kafka = config.kafkaProperties();
     if (!kafka.containsKey("bootstrap.servers")) {
       err.println("replay: no atlas.kafka.bootstrap.servers in " + config.origin()
@@ -88,7 +108,6 @@ final class Replay {
       err.println("replay: nothing to send in " + dir + " (neither a spool nor " + FileSink.FILE_NAME + " files)");
       return 2;
     }
-    Redactor redactor = Redactor.defaults();
     Properties properties = ProducerSettings.of(kafka, config.get(AgentConfigDef.MESSAGE_MAX_LENGTH));
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     Producer<String, String> producer = KafkaSink.createProducer(properties);
@@ -121,7 +140,12 @@ final class Replay {
     for (String name : properties.stringPropertyNames()) {
       raw.put(name, properties.getProperty(name));
     }
-    return AgentConfig.of(raw, file.toString());
+    try {
+      return AgentConfig.of(raw, file.toString());
+    } catch (ConfigException e) {
+      throw new ConfigException(Redactor.forConfigErrors(Collections.<String, String>emptyMap(),
+          raw.get(AgentConfigDef.REDACTION_REGEX.name())).redact(e.getMessage()));
+    }
   }
 
   private static List<Path> spools(Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package io.github.sparkatlas.config;
 
+import io.github.sparkatlas.redact.Redactor;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
@@ -117,7 +118,7 @@ public final class AgentConfig {
           .append(", security.protocol=").append(kafka.getOrDefault("security.protocol", "PLAINTEXT"));
       if (kafka.containsKey("sasl.jaas.config")) {
         line.append(", sasl.jaas.config=")
-            .append(SecretMasker.maskValue("sasl.jaas.config", kafka.get("sasl.jaas.config")));
+            .append(Redactor.defaults().redactValue("sasl.jaas.config", kafka.get("sasl.jaas.config")));
       }
     } else {
       line.append(", dir=").append(fileSinkDir());

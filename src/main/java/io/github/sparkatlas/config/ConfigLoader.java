@@ -1,5 +1,6 @@
 package io.github.sparkatlas.config;
 
+import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -70,7 +71,14 @@ public final class ConfigLoader {
     }
     String origin = origins.isEmpty() ? "built-in defaults (no " + FILE_NAME + ", no spark.atlas.* conf)"
         : String.join(" + ", origins);
-    return AgentConfig.of(merged, origin);
+    try {
+      return AgentConfig.of(merged, origin);
+    } catch (ConfigException e) {
+      // A bad value is quoted in the message: what the user's and Spark's redaction settings call secret is
+      // masked in it too, as everywhere else.
+      throw new ConfigException(Redactor.forConfigErrors(sparkConf, merged.get(AgentConfigDef.REDACTION_REGEX.name()))
+          .redact(e.getMessage()));
+    }
   }
 
   /** Reads the first properties file found into {@code into}; returns where it was, or null. */

@@ -1,5 +1,6 @@
 package io.github.sparkatlas.config;
 
+import io.github.sparkatlas.redact.Redactor;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -87,8 +88,12 @@ public abstract class ConfigType<T> {
     }
   }
 
+  /**
+   * The bad value is quoted, as the agent's one redactor shows a value of that key: a value put under the wrong
+   * key can be a password. The user's own redaction settings are applied on top where the error is reported.
+   */
   static ConfigException invalid(String key, String raw, String accepted) {
-    return new ConfigException(
-        "invalid value '" + SecretMasker.maskValue(key, raw) + "' for " + key + "; accepted: " + accepted);
+    return new ConfigException("invalid value '" + Redactor.defaults().redactValue(key, raw) + "' for " + key
+        + "; accepted: " + accepted);
   }
 }

@@ -3,6 +3,7 @@ package io.github.sparkatlas.delivery;
 import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ public final class FileSink implements Sink {
 
   private final Path directory;
   private final NotificationEncoder encoder;
+  private final Redactor redactor;
   private long delivered;
   private long failed;
   private long messagesWritten;
@@ -29,8 +31,14 @@ public final class FileSink implements Sink {
   private boolean errorLogged;
 
   public FileSink(Path directory, NotificationEncoder encoder) {
+    this(directory, encoder, Redactor.defaults());
+  }
+
+  /** @param redactor masks the file sink's error line, which quotes an exception message and a path */
+  public FileSink(Path directory, NotificationEncoder encoder, Redactor redactor) {
     this.directory = directory;
     this.encoder = encoder;
+    this.redactor = redactor;
   }
 
   @Override
@@ -65,8 +73,8 @@ public final class FileSink implements Sink {
       messagesFailed++;
       if (!errorLogged) {
         errorLogged = true;
-        LOG.error("spark-atlas-agent cannot write lineage to {} ({}); check atlas.spark.file.sink.dir", file,
-            e.toString());
+        LOG.error("spark-atlas-agent cannot write lineage to {} ({}); check atlas.spark.file.sink.dir",
+            redactor.redact(file.toString()), redactor.redact(e.toString()));
       }
     }
   }

@@ -61,7 +61,7 @@ public final class KafkaSink implements Sink {
     String bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
     String destination = destination(bootstrap, topic);
     Spool spool = Spool.create(spoolBase, destination, spoolMaxBytes);
-    List<Spool> adopted = adopt(spoolBase, destination, spoolMaxBytes, spool.directory());
+    List<Spool> adopted = adopt(spoolBase, destination, spoolMaxBytes, spool.directory(), redactor);
     Producer<String, String> producer;
     try {
       producer = createProducer(producerProperties);
@@ -96,13 +96,14 @@ public final class KafkaSink implements Sink {
     }
   }
 
-  private static List<Spool> adopt(Path base, String destination, long maxBytes, Path own) {
+  private static List<Spool> adopt(Path base, String destination, long maxBytes, Path own, Redactor redactor) {
     List<Spool> adopted = new ArrayList<>();
     List<Path> dirs;
     try {
       dirs = Spool.directories(base);
     } catch (IOException e) {
-      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", base, e.toString());
+      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", redactor.redact(base.toString()),
+          redactor.redact(e.toString()));
       return adopted;
     }
     int otherDestination = 0;
@@ -124,7 +125,8 @@ public final class KafkaSink implements Sink {
       } catch (Spool.InUseException e) {
         // A running application's own spool.
       } catch (IOException e) {
-        LOG.warn("spark-atlas-agent cannot open the earlier spool {}: {}", dir, e.toString());
+        LOG.warn("spark-atlas-agent cannot open the earlier spool {}: {}", redactor.redact(dir.toString()),
+            redactor.redact(e.toString()));
       }
     }
     long pending = 0;
@@ -151,7 +153,7 @@ public final class KafkaSink implements Sink {
       if (!appendErrorReported) {
         appendErrorReported = true;
         LOG.error("spark-atlas-agent cannot write to its spool {} ({}); lineage that cannot be written is lost, "
-            + "check the disk or set atlas.spark.spool.dir", spool.directory(), e.toString());
+            + "check the disk or set atlas.spark.spool.dir", redacted(spool.directory()), redacted(e));
       }
       return;
     }
@@ -246,7 +248,7 @@ public final class KafkaSink implements Sink {
       // Records still in the producer fail at once; they are in the spool, and stay there.
       producer.close(Duration.ofMillis(Math.max(0, Math.min(timeoutMillis, 2_000))));
     } catch (RuntimeException e) {
-      LOG.debug("closing the producer", e);
+      LOG.debug("closing the producer: {}", redacted(e));
     }
     thread.interrupt();
     try {
@@ -266,12 +268,17 @@ public final class KafkaSink implements Sink {
     }
   }
 
-  private static void closeQuietly(Spool spool) {
+  private void closeQuietly(Spool spool) {
     try {
       spool.close();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("closing spool {}", spool.directory(), e);
+      LOG.debug("closing spool {}: {}", redacted(spool.directory()), redacted(e));
     }
+  }
+
+  /** Exception messages can quote a URL, a JAAS option or a path that holds a secret: logged only redacted. */
+  private String redacted(Object text) {
+    return sender.redactor().redact(String.valueOf(text));
   }
 
   private void run() {
@@ -296,7 +303,7 @@ public final class KafkaSink implements Sink {
           return;
         }
         failing = true;
-        LOG.warn("spark-atlas-agent sender: {}; retrying in {} ms", t.toString(), backoff);
+        LOG.warn("spark-atlas-agent sender: {}; retrying in {} ms", redacted(t), backoff);
         try {
           backOff(backoff);
         } catch (InterruptedException e) {

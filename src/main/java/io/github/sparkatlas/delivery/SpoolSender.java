@@ -229,6 +229,11 @@ public final class SpoolSender {
     }
   }
 
+  /** What the sink's own log lines are masked with: the same rules as everything else the agent logs. */
+  Redactor redactor() {
+    return redactor;
+  }
+
   /** Entries acknowledged by Kafka so far. */
   public long sent() {
     return sent.get();

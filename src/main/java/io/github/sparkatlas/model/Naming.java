@@ -27,20 +27,38 @@ public final class Naming {
   }
 
   public String table(TableDataset table) {
-    return table.database() + "." + table.table() + "@" + namespace;
+    return table(table.database(), table.table());
+  }
+
+  /** From names as they are sent (see {@link DatasetNames}). */
+  public String table(String database, String table) {
+    return database + "." + table + "@" + namespace;
   }
 
   public String storageDescriptor(TableDataset table) {
-    return table(table) + "_storage";
+    return storageDescriptor(table.database(), table.table());
+  }
+
+  public String storageDescriptor(String database, String table) {
+    return table(database, table) + "_storage";
   }
 
   public String column(TableDataset table, String column) {
-    return table.database() + "." + table.table() + "." + column.toLowerCase(java.util.Locale.ROOT) + "@" + namespace;
+    return column(table.database(), table.table(), column);
+  }
+
+  public String column(String database, String table, String column) {
+    return database + "." + table + "." + column.toLowerCase(java.util.Locale.ROOT) + "@" + namespace;
   }
 
   /** {@code <uri>@<ns>}, path case kept: paths are case-sensitive on every file system we name. */
   public String path(PathDataset path) {
-    return path.uri() + "@" + namespace;
+    return path(path.uri().toString());
+  }
+
+  /** From a path's text as it is sent (see {@link DatasetNames}). */
+  public String path(String uriText) {
+    return uriText + "@" + namespace;
   }
 
   /** Atlas's type for a path: hdfs_path for HDFS (what the Hive hook creates), fs_path for everything else. */

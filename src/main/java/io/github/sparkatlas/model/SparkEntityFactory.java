@@ -6,9 +6,11 @@ import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.redact.Redactor;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns an application's lineage into one self-contained ENTITY_CREATE_V2 notification: the spark_process plus
@@ -21,30 +23,44 @@ public final class SparkEntityFactory {
 
   private final Naming naming;
   private final Redactor redactor;
+  private final DatasetNames names;
 
   public SparkEntityFactory(Naming naming) {
     this(naming, Redactor.defaults());
   }
 
   /**
-   * @param redactor masks secrets in the free text of catalog entries (table and column comments), which users
-   *                 sometimes fill with connection strings
+   * @param redactor masks secrets in the names of datasets, databases and columns, in locations, and in the free
+   *                 text of catalog entries (table and column comments), which users sometimes fill with connection
+   *                 strings
    */
   public SparkEntityFactory(Naming naming, Redactor redactor) {
     this.naming = naming;
     this.redactor = redactor;
+    this.names = new DatasetNames(naming, redactor);
   }
 
   public HookNotification processNotification(ApplicationLineage app) {
     Message message = new Message();
+    // Datasets whose names differ only in what redaction masks become one entity: listed once, and not as an input
+    // of what the application also writes.
+    Set<String> inputGuids = new HashSet<>();
     List<AtlasObjectId> inputs = new ArrayList<>();
     for (Dataset input : app.inputs()) {
-      inputs.add(message.dataset(input));
+      AtlasObjectId id = message.dataset(input);
+      if (inputGuids.add(id.guid())) {
+        inputs.add(id);
+      }
     }
+    Set<String> outputGuids = new HashSet<>();
     List<AtlasObjectId> outputs = new ArrayList<>();
     for (Dataset output : app.outputs()) {
-      outputs.add(message.dataset(output));
+      AtlasObjectId id = message.dataset(output);
+      if (outputGuids.add(id.guid())) {
+        outputs.add(id);
+      }
     }
+    inputs.removeIf(id -> outputGuids.contains(id.guid()));
     AtlasEntity process = AtlasEntity.builder("spark_process", message.nextGuid())
         .attribute("qualifiedName", naming.process(app.applicationId()))
         .attribute("name", app.applicationName() != null ? app.applicationName() : app.applicationId())
@@ -71,35 +87,43 @@ public final class SparkEntityFactory {
       return Integer.toString(--lastGuid);
     }
 
+    /** Keyed by the qualifiedName sent, so one message never holds two entities of the same name. */
     AtlasObjectId dataset(Dataset dataset) {
-      AtlasObjectId id = datasets.get(dataset.key());
-      if (id == null) {
-        AtlasEntity entity = dataset instanceof TableDataset ? table((TableDataset) dataset)
-            : path((PathDataset) dataset);
-        entities.add(entity);
-        id = entity.id();
-        datasets.put(dataset.key(), id);
+      if (dataset instanceof TableDataset) {
+        TableDataset table = (TableDataset) dataset;
+        DatasetNames.Table tableNames = names.table(table);
+        AtlasObjectId id = datasets.get("table:" + tableNames.qualifiedName);
+        return id != null ? id : add("table:" + tableNames.qualifiedName, table(table, tableNames));
       }
-      return id;
+      PathDataset path = (PathDataset) dataset;
+      DatasetNames.Path pathNames = names.path(path);
+      String key = Naming.pathType(path) + ":" + pathNames.qualifiedName;
+      AtlasObjectId id = datasets.get(key);
+      return id != null ? id : add(key, path(path, pathNames));
     }
 
-    private AtlasEntity path(PathDataset path) {
+    private AtlasObjectId add(String key, AtlasEntity entity) {
+      entities.add(entity);
+      datasets.put(key, entity.id());
+      return entity.id();
+    }
+
+    private AtlasEntity path(PathDataset path, DatasetNames.Path pathNames) {
       String type = Naming.pathType(path);
-      String rawPath = path.uri().getPath();
       return AtlasEntity.builder(type, nextGuid())
-          .attribute("qualifiedName", naming.path(path))
-          .attribute("name", rawPath == null || rawPath.isEmpty() ? path.uri().toString() : rawPath)
-          .attribute("path", path.uri().toString())
+          .attribute("qualifiedName", pathNames.qualifiedName)
+          .attribute("name", pathNames.name)
+          .attribute("path", pathNames.path)
           .attribute("clusterName", "hdfs_path".equals(type) ? naming.namespace() : null)
           .build();
     }
 
-    private AtlasEntity table(TableDataset table) {
+    private AtlasEntity table(TableDataset table, DatasetNames.Table tableNames) {
       String tableGuid = nextGuid();
       AtlasObjectId tableId = new AtlasObjectId(tableGuid, "spark_table");
       AtlasEntity storage = AtlasEntity.builder("spark_storagedesc", nextGuid())
-          .attribute("qualifiedName", naming.storageDescriptor(table))
-          .attribute("location", table.location() != null ? redactor.redact(table.location().toString()) : null)
+          .attribute("qualifiedName", tableNames.storageQualifiedName)
+          .attribute("location", table.location() != null ? names.uriText(table.location()) : null)
           .attribute("inputFormat", table.inputFormat())
           .attribute("outputFormat", table.outputFormat())
           .attribute("serde", table.serde())
@@ -111,9 +135,10 @@ public final class SparkEntityFactory {
       List<Column> columns = table.columns();
       for (int i = 0; i < columns.size() && i < MAX_COLUMNS_PER_TABLE; i++) {
         Column column = columns.get(i);
+        DatasetNames.Column columnNames = names.column(tableNames, column.name());
         AtlasEntity entity = AtlasEntity.builder("spark_column", nextGuid())
-            .attribute("qualifiedName", naming.column(table, column.name()))
-            .attribute("name", column.name())
+            .attribute("qualifiedName", columnNames.qualifiedName)
+            .attribute("name", columnNames.name)
             .attribute("type", column.type())
             .attribute("nullable", column.nullable())
             .attribute("comment", redactor.redact(column.comment()))
@@ -123,27 +148,38 @@ public final class SparkEntityFactory {
         columnIds.add(entity.id());
       }
       return AtlasEntity.builder("spark_table", tableGuid)
-          .attribute("qualifiedName", naming.table(table))
-          .attribute("name", table.table())
+          .attribute("qualifiedName", tableNames.qualifiedName)
+          .attribute("name", tableNames.table)
           .attribute("owner", table.owner())
           .attribute("tableType", table.tableType())
           .attribute("provider", table.provider())
-          .attribute("partitionColumnNames", table.partitionColumns().isEmpty() ? null : table.partitionColumns())
+          .attribute("partitionColumnNames", partitionColumns(table))
           .attribute("createTime", table.createTime())
           .attribute("comment", redactor.redact(table.comment()))
-          .relationship("db", database(table.database()))
+          .relationship("db", database(tableNames))
           .relationship("sd", storage.id())
           .relationship("columns", columnIds.isEmpty() ? null : columnIds)
           .build();
     }
 
-    private AtlasObjectId database(String database) {
-      String key = "db:" + database;
+    private List<String> partitionColumns(TableDataset table) {
+      if (table.partitionColumns().isEmpty()) {
+        return null;
+      }
+      List<String> columns = new ArrayList<>(table.partitionColumns().size());
+      for (String column : table.partitionColumns()) {
+        columns.add(names.columnName(column));
+      }
+      return columns;
+    }
+
+    private AtlasObjectId database(DatasetNames.Table tableNames) {
+      String key = "db:" + tableNames.databaseQualifiedName;
       AtlasObjectId id = datasets.get(key);
       if (id == null) {
         AtlasEntity db = AtlasEntity.builder("spark_db", nextGuid())
-            .attribute("qualifiedName", naming.database(database))
-            .attribute("name", database)
+            .attribute("qualifiedName", tableNames.databaseQualifiedName)
+            .attribute("name", tableNames.database)
             .attribute("clusterName", naming.namespace())
             .build();
         referred.put(db.guid(), db);

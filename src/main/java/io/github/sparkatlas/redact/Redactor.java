@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,6 +15,9 @@ import java.util.regex.PatternSyntaxException;
 /**
  * Masks secrets in text before the agent stores, sends or logs it: plan strings (which render data source options,
  * JDBC URLs and literals), paths and URIs, exception messages.
+ *
+ * <p>This is the agent's one masker: plan text, dataset names, configuration values, exception messages and log
+ * lines all go through it, with the same rules and the same {@link #MASK}.
  *
  * <p>Built-in rules always apply, on top of whatever Spark's own redaction settings add:
  * <ul>
@@ -42,10 +46,12 @@ public final class Redactor {
   /*
    * Key names are judged per token (split on punctuation and camelCase) because short words such as "sig", "sas" or
    * "pwd" would otherwise hit benign keys by substring. Only long words that do not occur inside ordinary
-   * identifiers are matched as substrings, so "dbPassword" and "ssl.keystore.passwd" are still caught.
+   * identifiers are matched as substrings, so "dbPassword" and "ssl.keystore.passwd" are still caught. "private"
+   * is an exception, kept from the configuration masker this class replaced: a value too many for a column named
+   * "is_private" is masked rather than a private key missed.
    */
   private static final String[] SECRET_FRAGMENTS = {
-      "password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "accesskey", "privatekey",
+      "password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "accesskey", "private",
       "signature"};
   private static final Set<String> SECRET_TOKENS = setOf("pwd", "sig", "sas", "auth", "authorization");
   /** "key" is a secret only after one of these ("access.key", "AccountKey"); alone it is a primary or sort key. */
@@ -63,6 +69,12 @@ public final class Redactor {
   private static final Pattern ORACLE_USER_PASSWORD = Pattern.compile(
       "(?i)jdbc:oracle:[a-z0-9]+:[^\\s/@:;\"'<>]*/([^\\s/@;\"'<>]+)@");
   private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile("(?:AKIA|ASIA)[A-Z0-9]{16}");
+  /**
+   * One {@code name=value} option of a JAAS configuration. The lookbehind makes each run of name characters a
+   * candidate once, so the scan stays linear; an unterminated quote runs to the end.
+   */
+  private static final Pattern JAAS_OPTION = Pattern.compile(
+      "(?<![A-Za-z0-9_.$-])([A-Za-z0-9_.$-]++)(\\s*+=\\s*+)(\"(?:[^\"\\\\]|\\\\.)*+\"?|[^\\s;\"]++)");
 
   /** How far past the first '/' a URI password may run: AWS secrets contain '/', paths rarely contain '@'. */
   private static final int MAX_PASSWORD_WITH_SLASH = 256;
@@ -114,6 +126,48 @@ public final class Redactor {
   }
 
   /**
+   * The redactor for an application's settings: Spark's own redaction settings count too, since whatever a
+   * platform team declared secret in {@code spark.redaction.regex} must not leave the driver through us either.
+   *
+   * @param sparkConf  the application's Spark conf (only the redaction settings are read)
+   * @param agentRegex the agent's atlas.spark.redaction.regex, or null
+   * @throws IllegalArgumentException naming the setting that holds an invalid regex
+   */
+  public static Redactor fromSparkConf(Map<String, String> sparkConf, String agentRegex) {
+    return of(sparkConf.get("spark.redaction.regex"), stringRegex(sparkConf), agentRegex);
+  }
+
+  /**
+   * Like {@link #fromSparkConf}, for reporting a configuration that failed: a setting holding an invalid regex is
+   * left out instead of failing (the error being reported names it), every valid one still applies.
+   */
+  public static Redactor forConfigErrors(Map<String, String> sparkConf, String agentRegex) {
+    Pattern keyPattern;
+    try {
+      keyPattern = compile(isUnset(sparkConf.get("spark.redaction.regex")) ? SPARK_DEFAULT_KEY_REGEX
+          : sparkConf.get("spark.redaction.regex"), "spark.redaction.regex");
+    } catch (IllegalArgumentException e) {
+      keyPattern = DEFAULTS.sparkKeyPattern;
+    }
+    List<Pattern> textPatterns = new ArrayList<>(2);
+    for (String regex : new String[] {stringRegex(sparkConf), agentRegex}) {
+      try {
+        if (!isUnset(regex)) {
+          textPatterns.add(compile(regex, "a redaction setting"));
+        }
+      } catch (IllegalArgumentException e) {
+        // Named by the error that is being reported.
+      }
+    }
+    return new Redactor(keyPattern, Collections.unmodifiableList(textPatterns));
+  }
+
+  private static String stringRegex(Map<String, String> sparkConf) {
+    String stringRegex = sparkConf.get("spark.sql.redaction.string.regex");
+    return stringRegex != null ? stringRegex : sparkConf.get("spark.redaction.string.regex");
+  }
+
+  /**
    * Null-safe; returns the same String instance when nothing matched. Idempotent:
    * redact(redact(x)).equals(redact(x)).
    */
@@ -140,7 +194,11 @@ public final class Redactor {
     return isBuiltInSecretKey(key) || sparkKeyPattern.matcher(key).find();
   }
 
-  /** Value masked if isSecretKey(key), else redact(value). */
+  /**
+   * A configuration value as it may be shown: the whole value masked if isSecretKey(key); a JAAS configuration
+   * (a key ending in {@code jaas.config}) with the value of every secret option masked, so the login module and
+   * user name stay visible; else redact(value).
+   */
   public String redactValue(String key, String value) {
     if (value == null) {
       return null;
@@ -149,7 +207,33 @@ public final class Redactor {
       // An empty secret hides nothing, and showing it as empty helps diagnose a missing setting.
       return value.isEmpty() ? value : MASK;
     }
+    if (key != null && key.toLowerCase(Locale.ROOT).endsWith("jaas.config")) {
+      return redact(maskJaasOptions(value));
+    }
     return redact(value);
+  }
+
+  /**
+   * Masks the value of every secret option of a JAAS configuration, quoted so the line still reads as JAAS. In
+   * JAAS an unquoted value runs to the next blank or ';' (so further than in free text, where ',' ends it too),
+   * and a bare {@code key=} option holds a key, not a column name as it would in a plan.
+   */
+  private String maskJaasOptions(String jaas) {
+    Matcher matcher = JAAS_OPTION.matcher(jaas);
+    StringBuilder out = null;
+    int copied = 0;
+    while (matcher.find()) {
+      String name = matcher.group(1);
+      if (!isSecretKey(name) && !"key".equalsIgnoreCase(name)) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(jaas.length() + 32);
+      }
+      out.append(jaas, copied, matcher.start(3)).append('"').append(MASK).append('"');
+      copied = matcher.end(3);
+    }
+    return out == null ? jaas : out.append(jaas, copied, jaas.length()).toString();
   }
 
   private String redactOnce(String text) {
@@ -568,7 +652,9 @@ public final class Redactor {
     try {
       return Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException(setting + " is not a valid regular expression: " + e.getMessage(), e);
+      // Not e.getMessage(): it quotes the pattern, and a pattern may spell out the very secrets it is meant to hide.
+      throw new IllegalArgumentException(setting + " is not a valid regular expression: " + e.getDescription()
+          + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -329,6 +330,53 @@ class ConfigLoaderTest {
     assertMessageNames(error, "atlas.client.type", "rest", new String[] {"kafka", "file"});
   }
 
+  @Test
+  void invalidValueMessageOfASecretKeyShowsTheRedactorsMaskInsteadOfTheSecret() {
+    ConfigException error = ConfigType.invalid("atlas.some.password", "hunter2", "anything");
+
+    assertFalse(error.getMessage().contains("hunter2"), error.getMessage());
+    assertTrue(error.getMessage().contains("'" + Redactor.MASK + "'"), error.getMessage());
+    assertTrue(error.getMessage().contains("atlas.some.password"), error.getMessage());
+  }
+
+  @Test
+  void invalidValueMessageOfAnOrdinaryKeyMasksASecretInsideTheValue() {
+    ConfigException error = assertThrows(ConfigException.class,
+        () -> of("atlas.client.type", "jdbc:postgresql://bob:hunter2@db:5432/x"));
+
+    assertFalse(error.getMessage().contains("hunter2"), error.getMessage());
+    assertTrue(error.getMessage().contains("jdbc:postgresql://bob:" + Redactor.MASK + "@db:5432/x"),
+        error.getMessage());
+  }
+
+  @Test
+  void invalidValueMessageMasksWhatTheUsersAndSparksRedactionRegexesMatch() {
+    ConfigLoader loader = loader(null, null, emptyDir("wd-regex"), classpathOf(emptyDir("cp-regex")));
+    Map<String, String> sparkConf = Map.of(
+        "spark.atlas.spark.redaction.regex", "corp-[0-9]+",
+        "spark.sql.redaction.string.regex", "tenant_[a-z]+",
+        "spark.atlas.client.type", "corp-4711 tenant_acme");
+
+    ConfigException error = assertThrows(ConfigException.class, () -> loader.load(sparkConf));
+
+    assertFalse(error.getMessage().contains("corp-4711"), error.getMessage());
+    assertFalse(error.getMessage().contains("tenant_acme"), error.getMessage());
+    assertTrue(error.getMessage().contains("'" + Redactor.MASK + " " + Redactor.MASK + "'"), error.getMessage());
+    assertTrue(error.getMessage().contains("atlas.client.type"), error.getMessage());
+  }
+
+  @Test
+  void invalidValueMessageIsMaskedByTheFilesRedactionRegexEvenWhenAnotherRegexIsInvalid() {
+    ConfigLoader loader = loader(null, null, confDir("wd-file-regex", "atlas.spark.redaction.regex=corp-[0-9]+",
+        "atlas.client.type=corp-4711"), classpathOf(emptyDir("cp-file-regex")));
+
+    ConfigException error = assertThrows(ConfigException.class,
+        () -> loader.load(Map.of("spark.redaction.regex", "(unclosed")));
+
+    assertFalse(error.getMessage().contains("corp-4711"), error.getMessage());
+    assertTrue(error.getMessage().contains(Redactor.MASK), error.getMessage());
+  }
+
   private static void assertMessageNames(ConfigException error, String key, String value, String[] accepted) {
     String message = error.getMessage();
     assertTrue(message.contains(key), "names the key: " + message);
@@ -357,7 +405,7 @@ class ConfigLoaderTest {
     assertFalse(line.contains("Endpoint=sb://"), line);
     assertTrue(line.contains("username=\"$ConnectionString\""), line);
     assertTrue(line.contains("PlainLoginModule"), line);
-    assertTrue(line.contains(SecretMasker.MASK), line);
+    assertTrue(line.contains(Redactor.MASK), line);
     assertTrue(line.contains("9.9.9"), line);
     assertTrue(line.contains("sink=kafka"), line);
     assertTrue(line.contains("topic=purview-hub"), line);

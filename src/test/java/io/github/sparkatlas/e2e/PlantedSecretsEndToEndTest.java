@@ -36,17 +36,21 @@ import org.junit.jupiter.api.Test;
 /**
  * A job whose plan text carries secrets of every form (passwords in JDBC URLs and option maps, an Azure SAS
  * signature and account key, AWS keys, a JAAS password, and strings only the job's or the agent's own redaction
- * settings name), whose tables have passwords in their comments, and which writes to JDBC with passwords, sending
- * over SASL_SSL: no secret, nor the SASL or truststore password, reaches the topic, the spool on disk or the driver
- * log, while the text that does reach them shows the mask where each secret was.
+ * settings name), whose tables have passwords in their comments, which writes to a path and a table whose names
+ * hold secrets only those settings name, and which writes to JDBC with passwords, sending over SASL_SSL: no secret,
+ * nor the SASL or truststore password, reaches the topic, the spool on disk or the driver log, while the text that
+ * does reach them shows the mask where each secret was, in the plan text and in the names alike.
  */
 class PlantedSecretsEndToEndTest {
 
     private static final String NAMESPACE = "e2e";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
     private static final String MASK = "*********(redacted)";
-    /** CTAS and INSERT; the JDBC write is a node the agent does not read (reported once at WARN). */
-    private static final int WRITES = 2;
+    /**
+     * CTAS, INSERT, the Parquet write to a secret path and the CTAS of a secret table; the JDBC write is a node the
+     * agent does not read (reported once at WARN).
+     */
+    private static final int WRITES = 4;
 
     private static KafkaBroker broker;
 
@@ -72,7 +76,7 @@ class PlantedSecretsEndToEndTest {
         SparkSubmitRun.Result result = runApp(runDir);
 
         List<ConsumedRecord> records = broker.consumeAll(topic, WRITES, Duration.ofSeconds(30));
-        assertEquals(WRITES, records.size(), "one record per write with lineage (CTAS, INSERT)");
+        assertEquals(WRITES, records.size(), "one record per write with lineage (CTAS, INSERT, Parquet, CTAS)");
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record value at offset " + record.offset());
             assertNoSecret(record.key(), "record key at offset " + record.offset());
@@ -84,8 +88,9 @@ class PlantedSecretsEndToEndTest {
             assertNoSecret(message.toString(), "decoded message");
         }
         HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
-        assertEquals(Set.of(table(PlantedSecretsApp.TABLE), table(PlantedSecretsApp.TABLE + "_copy")),
-                process.outputs(), "the lineage is reported as usual");
+        assertEquals(Set.of(table(PlantedSecretsApp.TABLE), table(PlantedSecretsApp.TABLE + "_copy"),
+                HookMessages.DatasetRef.fsPath(maskedExportPath(runDir)), table("exported_" + MASK)),
+                process.outputs(), "the lineage is reported as usual, the secrets in names masked in place");
         assertMaskedWhereSecretsWere(planText(messages.get(0)), "delivered plan text of the CTAS");
         assertMaskedComments(messages.get(WRITES - 1).toString(), "delivered message of the INSERT");
 
@@ -129,6 +134,11 @@ class PlantedSecretsEndToEndTest {
         JsonNode body = AtlasHookDecoder.envelopeOf(entries.get(0).notification().body());
         assertMaskedWhereSecretsWere(planText(body), "spooled plan text of the CTAS");
         assertMaskedComments(entries.get(WRITES - 1).notification().body(), "spooled message of the INSERT");
+        String last = entries.get(WRITES - 1).notification().body();
+        for (String maskedName : List.of("\"default.exported_" + MASK + "@" + NAMESPACE + "\"",
+                "\"" + maskedExportPath(runDir) + "\"")) {
+            assertTrue(last.contains(maskedName), () -> "spooled message lacks " + maskedName + ": " + last);
+        }
 
         assertNoSecretInDriverLog(result);
     }
@@ -141,7 +151,8 @@ class PlantedSecretsEndToEndTest {
                 // Spark's default plus a word of this job's own, so that only this setting masks the hushword.
                 .conf("spark.redaction.regex", "(?i)secret|password|token|access[.]?key|hushword")
                 .conf("spark.sql.redaction.string.regex", "SECRET_J[0-9]+")
-                .conf("spark.atlas.spark.redaction.regex", "SECRET_K[0-9]+")
+                // Case-insensitive: the catalog keeps table names in lower case.
+                .conf("spark.atlas.spark.redaction.regex", "(?i)SECRET_K[0-9]+")
                 .inMemoryCatalog(runDir.resolve("warehouse"));
     }
 
@@ -240,6 +251,12 @@ class PlantedSecretsEndToEndTest {
 
     private static HookMessages.DatasetRef table(String name) {
         return HookMessages.DatasetRef.sparkTable("default." + name + "@" + NAMESPACE);
+    }
+
+    /** The qualifiedName of the Parquet output, its secret masked where it was. */
+    private static String maskedExportPath(Path runDir) {
+        String exportDir = planFile(runDir).getParent().resolve(PlantedSecretsApp.EXPORT_DIR).toString();
+        return "file:" + exportDir.replace(PlantedSecretsApp.PATH_NAME_SECRET, MASK) + "@" + NAMESPACE;
     }
 
     private static Path planFile(Path runDir) {

@@ -13,6 +13,7 @@ import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.message.NotificationJson;
+import io.github.sparkatlas.redact.Redactor;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -94,6 +95,10 @@ class SparkEntityFactoryTest {
   private static JsonNode notificationJson(ApplicationLineage app) {
     HookNotification notification = new SparkEntityFactory(new Naming(NS)).processNotification(app);
     return NotificationJson.toJson(notification);
+  }
+
+  private static JsonNode notificationJson(ApplicationLineage app, Redactor redactor) {
+    return NotificationJson.toJson(new SparkEntityFactory(new Naming(NS), redactor).processNotification(app));
   }
 
   // ------------------------------------------------------------------------------------------ JSON helpers
@@ -519,5 +524,159 @@ class SparkEntityFactoryTest {
     assertFalse(json.contains("sas-Secret-4"), json);
     assertFalse(json.contains("AKIAABCDEFGHIJKLMNOP"), json);
     assertTrue(json.contains("@bucket/events"), json);
+  }
+
+  // ------------------------------------------------------------------------------------------ redacted names
+
+  private static final String MASK = Redactor.MASK;
+
+  private static JsonNode onlyEntity(JsonNode message, String typeName) {
+    List<JsonNode> entities = ofType(message, typeName);
+    assertEquals(1, entities.size(), typeName + " entities: " + entities);
+    return entities.get(0).path("attributes");
+  }
+
+  @Test
+  void aPathSecretMatchedOnlyBySparksStringRegexIsMaskedInQualifiedNameNameAndPath() {
+    Redactor redactor = Redactor.of(null, "SECRET_J[0-9]+", null);
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(path("s3a://lake/tenants/SECRET_J4205/orders"))));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    assertFalse(message.toString().contains("SECRET_J4205"), message.toString());
+    JsonNode attributes = onlyEntity(message, "fs_path");
+    assertEquals("s3a://lake/tenants/" + MASK + "/orders@cl1", attributes.path("qualifiedName").asText());
+    assertEquals("s3a://lake/tenants/" + MASK + "/orders", attributes.path("path").asText());
+    assertEquals("/tenants/" + MASK + "/orders", attributes.path("name").asText());
+  }
+
+  @Test
+  void aTableNameMatchedOnlyByTheAgentsRegexIsMaskedInEveryNameBuiltFromIt() {
+    Redactor redactor = Redactor.of(null, null, "acme_[a-z]+");
+    TableDataset table = TableDataset.builder("sales", "orders_acme_corp")
+        .location(URI.create("hdfs://nn:8020/warehouse/sales.db/orders_acme_corp"))
+        .partitionColumns(List.of("region"))
+        .columns(List.of(new Column("id", "bigint", false, null), new Column("region", "string", true, null)))
+        .build();
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(table)));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    assertFalse(message.toString().contains("acme_corp"), message.toString());
+    JsonNode attributes = onlyEntity(message, "spark_table");
+    assertEquals("sales.orders_" + MASK + "@cl1", attributes.path("qualifiedName").asText());
+    assertEquals("orders_" + MASK, attributes.path("name").asText());
+    assertEquals(Set.of("sales.orders_" + MASK + ".id@cl1", "sales.orders_" + MASK + ".region@cl1"),
+        qualifiedNames(message, "spark_column"));
+    JsonNode storage = onlyEntity(message, "spark_storagedesc");
+    assertEquals("sales.orders_" + MASK + "@cl1_storage", storage.path("qualifiedName").asText());
+    assertEquals("hdfs://nn:8020/warehouse/sales.db/orders_" + MASK, storage.path("location").asText());
+    assertEquals(Set.of("sales@cl1"), qualifiedNames(message, "spark_db"));
+  }
+
+  @Test
+  void aDatabaseAndColumnNameMatchedByAUserRegexAreMasked() {
+    Redactor redactor = Redactor.of(null, "tenant_[a-z]+", "ssn_[a-z]+");
+    TableDataset table = TableDataset.builder("crm_tenant_acme", "people")
+        .partitionColumns(List.of("ssn_bucket"))
+        .columns(List.of(new Column("id", "bigint", false, null), new Column("SSN_Plain", "string", true, null)))
+        .build();
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(table)));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    String json = message.toString();
+    assertFalse(json.contains("tenant_acme"), json);
+    assertFalse(json.toLowerCase(java.util.Locale.ROOT).contains("ssn_plain"), json);
+    assertFalse(json.contains("ssn_bucket"), json);
+    JsonNode db = onlyEntity(message, "spark_db");
+    assertEquals("crm_" + MASK + "@cl1", db.path("qualifiedName").asText());
+    assertEquals("crm_" + MASK, db.path("name").asText());
+    assertEquals("crm_" + MASK + ".people@cl1", onlyEntity(message, "spark_table").path("qualifiedName").asText());
+    assertEquals(Set.of("crm_" + MASK + ".people.id@cl1", "crm_" + MASK + ".people." + MASK + "@cl1"),
+        qualifiedNames(message, "spark_column"));
+  }
+
+  @Test
+  void aSecretOnlyInThePercentDecodedFormOfAPathIsMasked() {
+    Redactor redactor = Redactor.of(null, null, "client SECRET_K[0-9]+");
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(), List.of(path("hdfs://nn:8020/data/client%20SECRET_K7731/2024"))));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    assertFalse(message.toString().contains("SECRET_K7731"), message.toString());
+    JsonNode attributes = onlyEntity(message, "hdfs_path");
+    assertEquals("hdfs://nn:8020/data/" + MASK + "/2024@cl1", attributes.path("qualifiedName").asText());
+    assertEquals("hdfs://nn:8020/data/" + MASK + "/2024", attributes.path("path").asText());
+    assertEquals("/data/" + MASK + "/2024", attributes.path("name").asText());
+  }
+
+  @Test
+  void aRedactedNameIsTheSameInEveryMessageAndItsReferencesResolve() {
+    Redactor redactor = Redactor.of(null, "SECRET_J[0-9]+", null);
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(path("s3a://lake/in/SECRET_J1")), List.of(table("sales", "out_secret_j2"))));
+    JsonNode first = notificationJson(app, redactor);
+    app.add(query(2, List.of(path("s3a://lake/in/SECRET_J1")), List.of(path("s3a://lake/out/SECRET_J3"))));
+
+    JsonNode second = notificationJson(app, redactor);
+
+    assertEquals(qualifiedNames(first, "fs_path"), Set.of("s3a://lake/in/" + MASK + "@cl1"));
+    assertTrue(qualifiedNames(second, "fs_path").containsAll(qualifiedNames(first, "fs_path")));
+    assertEquals(qualifiedNames(first, "spark_table"), qualifiedNames(second, "spark_table"));
+    JsonNode process = process(second);
+    assertEquals(List.of("s3a://lake/in/" + MASK + "@cl1"), resolvedNames(second, process.path("attributes")
+        .path("inputs")));
+    assertEquals(Set.of("sales.out_secret_j2@cl1", "s3a://lake/out/" + MASK + "@cl1"),
+        Set.copyOf(resolvedNames(second, process.path("attributes").path("outputs"))));
+  }
+
+  @Test
+  void datasetsThatRedactToTheSameNameAreOneEntityListedOnce() {
+    Redactor redactor = Redactor.of(null, null, "tenant_[a-z]+");
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(table("sales", "orders_tenant_a"), path("s3a://lake/tenant_x/in")),
+        List.of(table("sales", "orders_tenant_b"), path("s3a://lake/tenant_y/in"))));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    Set<String> seen = new HashSet<>();
+    for (JsonNode entity : allEntities(message)) {
+      String name = entity.path("typeName").asText() + " " + entity.path("attributes").path("qualifiedName").asText();
+      assertTrue(seen.add(name), "one entity per qualifiedName: " + name);
+    }
+    JsonNode attributes = process(message).path("attributes");
+    assertEquals(List.of("sales.orders_" + MASK + "@cl1", "s3a://lake/" + MASK + "/in@cl1"),
+        resolvedNames(message, attributes.path("outputs")));
+    assertEquals(0, attributes.path("inputs").size(), "what is written is no input: " + attributes);
+    assertTrue(AtlasTypeSystem.atlas240().validate(message).isEmpty());
+  }
+
+  @Test
+  void redactedNamesStillValidateAgainstTheAtlasTypeSystem() {
+    Redactor redactor = Redactor.of(null, "SECRET_J[0-9]+", "(?i)secret_k[0-9]+");
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(path("hdfs://nn/in/SECRET_J1")), List.of(TableDataset.builder("d", "t_SECRET_K2")
+        .columns(List.of(new Column("c", "int", true, null))).build())));
+    JsonNode message = notificationJson(app, redactor);
+
+    List<String> violations = new ArrayList<>(AtlasTypeSystem.atlas240().validate(message));
+    violations.addAll(AtlasTypeSystem.atlas240().validateAgainstOlderModel(message,
+        AtlasTypeSystem.sparkModel210rc3()));
+
+    assertTrue(violations.isEmpty(), "violations:\n" + String.join("\n", violations));
+    assertFalse(message.toString().toLowerCase(java.util.Locale.ROOT).contains("secret_"), message.toString());
+  }
+
+  @Test
+  void namesNoRuleMatchesAreUnchanged() {
+    JsonNode plain = notificationJson(application());
+    JsonNode redacted = notificationJson(application(), Redactor.of("(?i)hush", "SECRET_J[0-9]+", "acme_[a-z]+"));
+
+    assertEquals(plain, redacted);
   }
 }

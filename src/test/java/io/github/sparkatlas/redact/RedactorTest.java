@@ -444,6 +444,173 @@ class RedactorTest {
     assertEquals("s3a://bucket/x", REDACTOR.redactValue(null, "s3a://bucket/x"));
   }
 
+  // ------------------------------------------------------------------------------------------ configuration values
+  // The agent's one masker also masks configuration values (what config.SecretMasker did, with its own mask).
+
+  private static final String EVENT_HUBS_JAAS_WITH_KEY = "org.apache.kafka.common.security.plain.PlainLoginModule "
+      + "required username=\"$ConnectionString\" password=\"Endpoint=sb://x.servicebus.windows.net/;"
+      + "SharedAccessKeyName=k;SharedAccessKey=SECRET123=\";";
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "ssl.truststore.password",
+      "atlas.kafka.ssl.keystore.password",
+      "ssl.key.password",
+      "SSL.KEY.PASSWORD",
+      "db.passwd",
+      "client.secret",
+      "oauth.token",
+      "azure.credential",
+      "fs.azure.sas.mycontainer.myaccount",
+      "fs.azure.account.key.acct.dfs.core.windows.net",
+      "fs.s3a.access.key",
+      "ssl.private.key",
+      "ssl.private",
+      "privateLinkSecretId",
+      "service.apikey",
+      "service.api.key"})
+  void redactValueMasksTheWholeValueOfASecretLookingConfigKey(String key) {
+    assertEquals(MASK, REDACTOR.redactValue(key, "s3cr3t-value"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "bootstrap.servers",
+      "security.protocol",
+      "atlas.notification.hook.topic.name",
+      "atlas.metadata.namespace",
+      "ssl.truststore.location",
+      "client.id"})
+  void redactValueShowsTheValueOfAnOrdinaryConfigKeyUnchanged(String key) {
+    assertEquals("some-value", REDACTOR.redactValue(key, "some-value"));
+  }
+
+  @Test
+  void redactValueKeepsNullForAConfigKey() {
+    assertNull(REDACTOR.redactValue("ssl.key.password", null));
+    assertNull(REDACTOR.redactValue("sasl.jaas.config", null));
+  }
+
+  @Test
+  void eventHubsJaasConfigKeepsLoginModuleAndUserButMasksTheConnectionString() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config", EVENT_HUBS_JAAS_WITH_KEY);
+
+    assertEquals("org.apache.kafka.common.security.plain.PlainLoginModule required "
+        + "username=\"$ConnectionString\" password=\"" + MASK + "\";", masked);
+  }
+
+  @Test
+  void jaasConfigIsRecognisedUnderItsPrefixedKeyNames() {
+    for (String key : new String[] {"atlas.kafka.sasl.jaas.config", "spark.atlas.kafka.sasl.jaas.config",
+        "listener.name.sasl_ssl.plain.sasl.jaas.config"}) {
+      String masked = REDACTOR.redactValue(key, EVENT_HUBS_JAAS_WITH_KEY);
+      assertFalse(masked.contains("SECRET123"), key + ": " + masked);
+      assertTrue(masked.contains("username=\"$ConnectionString\""), key + ": " + masked);
+      assertTrue(masked.contains("PlainLoginModule required"), key + ": " + masked);
+    }
+  }
+
+  @Test
+  void unquotedJaasPasswordIsMaskedUpToTheNextSeparator() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=alice password=hunter2;");
+
+    assertEquals("org.apache.kafka.common.security.plain.PlainLoginModule required username=alice password=\""
+        + MASK + "\";", masked);
+  }
+
+  @Test
+  void unquotedJaasPasswordWithACommaIsMaskedWhole() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=bob password=hun,ter)2;");
+
+    assertEquals("org.apache.kafka.common.security.scram.ScramLoginModule required username=bob password=\""
+        + MASK + "\";", masked);
+  }
+
+  @Test
+  void quotedJaasPasswordWithEscapedQuotesIsMaskedWhole() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"bob\" "
+            + "password=\"pa\\\"ss word;still-secret\";");
+
+    assertFalse(masked.contains("ss word"), masked);
+    assertFalse(masked.contains("still-secret"), masked);
+    assertTrue(masked.contains("username=\"bob\""), masked);
+    assertTrue(masked.endsWith("password=\"" + MASK + "\";"), masked);
+  }
+
+  @Test
+  void everySecretOptionOfAJaasConfigIsMaskedCaseInsensitively() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config", "com.example.LoginModule required user=\"u\" "
+        + "Password = \"p1\" clientSecret=\"ignored-name\" secret=\"s2\" token=t3 key=\"k4\";");
+
+    for (String secret : new String[] {"p1", "s2", "t3", "k4"}) {
+      assertFalse(masked.contains("\"" + secret + "\"") || masked.contains("=" + secret), secret + ": " + masked);
+    }
+    assertTrue(masked.contains("user=\"u\""), masked);
+  }
+
+  @Test
+  void jaasWithoutSecretsIsUnchanged() {
+    String kerberos = "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true "
+        + "keyTab=\"/etc/security/keytabs/spark.keytab\" principal=\"spark@EXAMPLE.COM\";";
+
+    assertEquals(kerberos, REDACTOR.redactValue("sasl.jaas.config", kerberos));
+  }
+
+  @Test
+  void dollarAndBackslashInAJaasSecretDoNotBreakMasking() {
+    String masked = REDACTOR.redactValue("sasl.jaas.config", "x required password=\"a$1\\\\b\";");
+
+    assertEquals("x required password=\"" + MASK + "\";", masked);
+  }
+
+  @Test
+  void jaasMaskingIsIdempotent() {
+    String once = REDACTOR.redactValue("sasl.jaas.config", EVENT_HUBS_JAAS_WITH_KEY + " token=t3 key=k4");
+
+    assertEquals(once, REDACTOR.redactValue("sasl.jaas.config", once));
+  }
+
+  @Test
+  void jaasConfigValueAlsoGetsTheUsersRules() {
+    Redactor redactor = Redactor.of(null, null, "corp-user-[0-9]+");
+
+    assertEquals("x required username=\"" + MASK + "\" password=\"" + MASK + "\";",
+        redactor.redactValue("sasl.jaas.config", "x required username=\"corp-user-42\" password=\"p\";"));
+  }
+
+  @Test
+  void redactorForSparkConfReadsSparksRedactionSettingsAndTheAgentRegex() {
+    Redactor redactor = Redactor.fromSparkConf(java.util.Map.of(
+        "spark.redaction.regex", "(?i)hushword",
+        "spark.sql.redaction.string.regex", "SECRET_J[0-9]+"), "SECRET_K[0-9]+");
+
+    assertEquals("hushword=" + MASK + " " + MASK + " " + MASK,
+        redactor.redact("hushword=abc SECRET_J12 SECRET_K34"));
+    assertEquals("a " + MASK, Redactor.fromSparkConf(java.util.Map.of("spark.redaction.string.regex", "b+"), null)
+        .redact("a bbb"));
+  }
+
+  @Test
+  void redactorForConfigErrorsLeavesOutOnlyTheInvalidSetting() {
+    Redactor redactor = Redactor.forConfigErrors(java.util.Map.of(
+        "spark.redaction.regex", "(?i)hush(",
+        "spark.sql.redaction.string.regex", "SECRET_J[0-9]+"), "[invalid");
+
+    assertEquals("password=" + MASK + " " + MASK, redactor.redact("password=abc SECRET_J12"));
+  }
+
+  @Test
+  void invalidRegexErrorDoesNotQuoteThePattern() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> Redactor.of(null, null, "hunter2|(s3cr3t"));
+
+    assertFalse(error.getMessage().contains("hunter2"), error.getMessage());
+    assertTrue(error.getMessage().contains("atlas.spark.redaction.regex"), error.getMessage());
+  }
+
   @Test
   void appliesSparkKeyRegexToPairsInText() {
     Redactor redactor = Redactor.of("(?i)secret|password|token|mycorp_hush", null, null);

@@ -15,10 +15,12 @@ import org.apache.spark.sql.SparkSession;
  * A job whose written query carries secrets of every form the agent must mask, as string literals in its SELECT
  * list and WHERE clause, so that they are in the plan text Spark renders; a table comment and a column comment with
  * secrets; and a JDBC write to an in-memory Derby database with a password in the URL and in the connection
- * properties. Writes: a CTAS, an INSERT into a second table, the JDBC save.
+ * properties; a path and a table whose names hold secrets that only a redaction regex names. Writes: a CTAS, an INSERT
+ * into a second table, a Parquet write to that path, a CTAS of that table, the JDBC save.
  *
  * <p>Usage: {@code PlantedSecretsApp <file>}: the analyzed plan of the written query, as Spark renders it, goes to
- * that file (never to the log), so a test can see that the secrets really are in the plan.
+ * that file (never to the log), so a test can see that the secrets really are in the plan; {@link #EXPORT_DIR} is
+ * written beside that file.
  */
 public final class PlantedSecretsApp {
 
@@ -46,6 +48,16 @@ public final class PlantedSecretsApp {
     public static final String TABLE_COMMENT_PASSWORD = "SECRET_N_c6Rx1Va4Yu";
     /** In a column comment of the table the job inserts into. */
     public static final String COLUMN_COMMENT_TOKEN = "SECRET_O_b9Wm3Jt7Ie";
+    /** In the name of a directory the job writes to; masked only by the job's spark.sql.redaction.string.regex. */
+    public static final String PATH_NAME_SECRET = "SECRET_J7310248596";
+    /**
+     * In the name of a table the job creates, as the catalog keeps it (lower case); masked only by the agent's
+     * atlas.spark.redaction.regex.
+     */
+    public static final String TABLE_NAME_SECRET = "secret_k5501238847";
+    /** The directory the job writes Parquet to, under the given base. */
+    public static final String EXPORT_DIR = "exports/tenant_" + PATH_NAME_SECRET;
+    public static final String EXPORT_TABLE = "exported_" + TABLE_NAME_SECRET;
 
     /** The secrets in the written query's text, so in the plan text Spark renders for it. */
     public static final List<String> IN_QUERY = List.of(PG_PASSWORD, MSSQL_PASSWORD, MYSQL_PASSWORD, MAP_PASSWORD,
@@ -56,7 +68,7 @@ public final class PlantedSecretsApp {
     public static final List<String> SECRETS = List.of(PG_PASSWORD, MSSQL_PASSWORD, MYSQL_PASSWORD, MAP_PASSWORD,
             SAS_SIGNATURE, AZURE_ACCOUNT_KEY, AWS_ACCESS_KEY_ID, S3A_SECRET_KEY, JAAS_PASSWORD, HUSHWORD,
             SPARK_STRING_REGEX_SECRET, AGENT_REGEX_SECRET, DERBY_URL_PASSWORD, DERBY_PROPERTY_PASSWORD,
-            TABLE_COMMENT_PASSWORD, COLUMN_COMMENT_TOKEN);
+            TABLE_COMMENT_PASSWORD, COLUMN_COMMENT_TOKEN, PATH_NAME_SECRET, TABLE_NAME_SECRET);
 
     /** The secrets in the written query, each in the form it takes there. */
     public static final String SELECT = "SELECT id,"
@@ -96,6 +108,9 @@ public final class PlantedSecretsApp {
             spark.sql("CREATE TABLE " + TABLE + "_copy (id BIGINT, pg_url STRING COMMENT 'api_token="
                     + COLUMN_COMMENT_TOKEN + "') USING parquet");
             spark.sql("INSERT INTO " + TABLE + "_copy SELECT id, pg_url FROM " + TABLE);
+            spark.table(TABLE).select("id").write().parquet(planFile.toAbsolutePath().getParent()
+                    .resolve(EXPORT_DIR).toString());
+            spark.table(TABLE).select("id").write().format("parquet").saveAsTable(EXPORT_TABLE);
 
             String url = "jdbc:derby:memory:planted;create=true;user=app;password=" + DERBY_URL_PASSWORD;
             Properties connection = new Properties();
