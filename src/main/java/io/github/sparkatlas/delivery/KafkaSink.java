@@ -1,5 +1,7 @@
 package io.github.sparkatlas.delivery;
 
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolAdoption;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
@@ -61,7 +63,7 @@ public final class KafkaSink implements Sink {
     String bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
     String destination = destination(bootstrap, topic);
     Spool spool = Spool.create(spoolBase, destination, spoolMaxBytes);
-    List<Spool> adopted = adopt(spoolBase, destination, spoolMaxBytes, spool.directory());
+    List<Spool> adopted = SpoolAdoption.adopt(spoolBase, destination, spoolMaxBytes, spool.directory());
     Producer<String, String> producer;
     try {
       producer = createProducer(producerProperties);
@@ -94,52 +96,6 @@ public final class KafkaSink implements Sink {
     } finally {
       thread.setContextClassLoader(previous);
     }
-  }
-
-  private static List<Spool> adopt(Path base, String destination, long maxBytes, Path own) {
-    List<Spool> adopted = new ArrayList<>();
-    List<Path> dirs;
-    try {
-      dirs = Spool.directories(base);
-    } catch (IOException e) {
-      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", base, e.toString());
-      return adopted;
-    }
-    int otherDestination = 0;
-    for (Path dir : dirs) {
-      if (dir.equals(own)) {
-        continue;
-      }
-      if (!destination.equals(Spool.destinationOf(dir))) {
-        otherDestination++;
-        continue;
-      }
-      try {
-        Spool spool = Spool.open(dir, maxBytes);
-        if (spool.pending() == 0) {
-          spool.close();
-        } else {
-          adopted.add(spool);
-        }
-      } catch (Spool.InUseException e) {
-        // A running application's own spool.
-      } catch (IOException e) {
-        LOG.warn("spark-atlas-agent cannot open the earlier spool {}: {}", dir, e.toString());
-      }
-    }
-    long pending = 0;
-    for (Spool spool : adopted) {
-      pending += spool.pending();
-    }
-    if (!adopted.isEmpty()) {
-      LOG.info("spark-atlas-agent found {} undelivered lineage messages left by {} earlier application(s) in {}; "
-          + "sending them first", pending, adopted.size(), base);
-    }
-    if (otherDestination > 0) {
-      LOG.info("spark-atlas-agent leaves {} spool(s) in {} alone: they are for another Kafka destination (send "
-          + "them with: java -jar <agent jar> replay <dir> --config <properties>)", otherDestination, base);
-    }
-    return adopted;
   }
 
   @Override

@@ -17,7 +17,7 @@ import io.github.sparkatlas.AgentVersion;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.delivery.ProducerSettings;
-import io.github.sparkatlas.delivery.Spool;
+import io.github.sparkatlas.delivery.spool.Spool;
 import io.github.sparkatlas.delivery.SpoolSender;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
