@@ -95,6 +95,17 @@ public final class AgentConfig {
     return Paths.get(base, "spark-atlas-agent-spool-" + owner).toAbsolutePath();
   }
 
+  /**
+   * Where the spool goes when {@link #spoolDir} is refused (not the user's own, writable by others, a symbolic
+   * link): a directory in the user's home, which no other user can create first. Null without a usable home.
+   */
+  public static Path spoolFallbackDir(String userHome) {
+    if (userHome == null || userHome.trim().isEmpty() || !Paths.get(userHome.trim()).isAbsolute()) {
+      return null;
+    }
+    return Paths.get(userHome.trim(), ".spark-atlas-agent", "spool");
+  }
+
   /** The atlas.kafka.* properties with the prefix removed, exactly as the user wrote them. */
   public Map<String, String> kafkaProperties() {
     Map<String, String> kafka = new TreeMap<>();

@@ -1,7 +1,8 @@
 package io.github.sparkatlas.delivery;
 
 import io.github.sparkatlas.delivery.spool.Spool;
-import io.github.sparkatlas.delivery.spool.SpoolAdoption;
+import io.github.sparkatlas.delivery.spool.SpoolBase;
+import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
@@ -55,15 +56,15 @@ public final class KafkaSink implements Sink {
   }
 
   /**
-   * Creates this application's spool under {@code spoolBase}, adopts the spools other applications left there
-   * for the same destination, creates the producer and starts sending.
+   * Opens this application's spool (see {@link SpoolBase}: a trusted base, retention, the spools other
+   * applications left there for the same destination), creates the producer and starts sending.
    */
   public static KafkaSink open(Properties producerProperties, String topic, NotificationEncoder encoder,
-      Redactor redactor, Path spoolBase, long spoolMaxBytes) throws IOException {
+      Redactor redactor, SpoolSettings spoolSettings) throws IOException {
     String bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
-    String destination = destination(bootstrap, topic);
-    Spool spool = Spool.create(spoolBase, destination, spoolMaxBytes);
-    List<Spool> adopted = SpoolAdoption.adopt(spoolBase, destination, spoolMaxBytes, spool.directory());
+    SpoolBase spools = SpoolBase.open(spoolSettings, destination(bootstrap, topic));
+    Spool spool = spools.own();
+    List<Spool> adopted = spools.adopted();
     Producer<String, String> producer;
     try {
       producer = createProducer(producerProperties);
@@ -184,6 +185,11 @@ public final class KafkaSink implements Sink {
 
   public Path spoolDirectory() {
     return spool.directory();
+  }
+
+  /** The directory of spools this application uses: the configured one, or the fallback when that was refused. */
+  public Path spoolBase() {
+    return spool.directory().getParent();
   }
 
   /** Whether the last attempt to send failed (the broker unreachable or refusing). */

@@ -40,6 +40,11 @@ final class DeadLetters {
     return entries;
   }
 
+  /** How many messages the file holds. */
+  int count() throws IOException {
+    return Files.isRegularFile(file) ? FrameCodec.readFrames(file, Files.size(file)).size() : 0;
+  }
+
   void clear() throws IOException {
     Files.deleteIfExists(file);
   }

@@ -17,15 +17,16 @@ import java.util.EnumSet;
 /**
  * Files only the driver's own user may read: lineage names private tables and paths. Directories are created
  * {@code rwx------} and files {@code rw-------} where the file system has POSIX permissions; elsewhere they get
- * the file system's defaults.
+ * the file system's defaults. Used by the spool and the file sink alike.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private PrivateFiles() {
   }
 
-  static void createPrivateDirectories(Path dir) throws IOException {
+  /** Creates {@code dir} owner-only if it is missing (its missing parents with the defaults). */
+  public static void createPrivateDirectories(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }
@@ -34,13 +35,18 @@ final class PrivateFiles {
       Files.createDirectories(parent);
     }
     try {
-      if (POSIX) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } else {
-        Files.createDirectory(dir);
-      }
+      createPrivateDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       // Another application created it at the same moment.
+    }
+  }
+
+  /** Creates one directory, owner-only; fails if anything exists under that name already. */
+  static void createPrivateDirectory(Path dir) throws IOException {
+    if (POSIX) {
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectory(dir);
     }
   }
 
@@ -52,7 +58,8 @@ final class PrivateFiles {
     return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
   }
 
-  static FileChannel openForAppend(Path file) throws IOException {
+  /** Opens a file to append to, creating it owner-only if it is missing. */
+  public static FileChannel openForAppend(Path file) throws IOException {
     return FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND), ownerOnly());
   }

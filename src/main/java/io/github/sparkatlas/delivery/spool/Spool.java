@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
@@ -186,6 +187,31 @@ public final class Spool implements Closeable {
 
   public synchronized void clearRejected() throws IOException {
     deadLetters.clear();
+  }
+
+  /** How many messages the dead-letter file holds. */
+  synchronized int rejectedCount() throws IOException {
+    return deadLetters.count();
+  }
+
+  /**
+   * Deletes the spool with everything in it, undelivered messages and dead letters included, and releases it;
+   * for the retention limits, which the caller logs.
+   */
+  synchronized void discard() throws IOException {
+    checkOpen();
+    deadLetters.clear();
+    acked = nextSequence - 1;
+    close();
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      // Temporary files of an interrupted atomic write are all that can be left.
+      try (DirectoryStream<Path> rest = Files.newDirectoryStream(dir, "*.tmp")) {
+        for (Path file : rest) {
+          Files.deleteIfExists(file);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
   }
 
   /** Sequence number of the last appended entry (0 before the first). */

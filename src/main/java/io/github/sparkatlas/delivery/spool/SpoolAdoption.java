@@ -12,32 +12,20 @@ import org.slf4j.LoggerFactory;
  * so that a new application sends them first: only an application sending to the same place may send another
  * one's messages, and only once their owner is gone (its lock released).
  */
-public final class SpoolAdoption {
+final class SpoolAdoption {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolAdoption.class);
 
   private SpoolAdoption() {
   }
 
   /**
-   * Opens the orphaned spools under {@code base} made for {@code destination} that still hold messages, oldest
-   * first; empty ones are closed (and so deleted) on the way.
-   *
-   * @param own this application's spool, never adopted
+   * Opens those of {@code spools} (found under {@code base}) that were made for {@code destination} and still hold
+   * messages, oldest first; empty ones are closed (and so deleted) on the way.
    */
-  public static List<Spool> adopt(Path base, String destination, long maxBytes, Path own) {
+  static List<Spool> adopt(Path base, List<Path> spools, String destination, long maxBytes) {
     List<Spool> adopted = new ArrayList<>();
-    List<Path> dirs;
-    try {
-      dirs = Spool.directories(base);
-    } catch (IOException e) {
-      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", base, e.toString());
-      return adopted;
-    }
     int otherDestination = 0;
-    for (Path dir : dirs) {
-      if (dir.equals(own)) {
-        continue;
-      }
+    for (Path dir : spools) {
       if (!destination.equals(Spool.destinationOf(dir))) {
         otherDestination++;
         continue;
