@@ -45,17 +45,18 @@ final class SpoolLocation {
       throw new IOException("the spool directory " + configured + " is refused: " + problem + "; and so is the "
           + "fallback " + fallback + ": " + fallbackProblem);
     }
-    LOG.error("spark-atlas-agent refuses the spool directory {}: {}, so another user could read the lineage in it "
-        + "or plant messages the agent would send with your Kafka credentials. It uses its private directory {} "
-        + "instead; make {} a directory of your own with mode 700, remove it, or set atlas.spark.spool.dir",
+    LOG.error("spark-atlas-agent refuses the spool directory {}: {}, so another user could read or replace what "
+        + "is kept there, or plant messages the agent would send with your Kafka credentials. It uses its private "
+        + "directory {} instead; make {} a directory of your own with mode 700, remove it, or set "
+        + "atlas.spark.spool.dir",
         configured, problem, fallback, configured);
     return fallback;
   }
 
   /**
    * Creates {@code base} and its missing parents owner-only and says why it cannot be trusted ("it is ...", "its
-   * parent ... is ..."), or null when it can. A parent that appears between looking and creating it was made by someone else, and is judged like the
-   * base itself.
+   * parent ... is ..."), or null when it can. A parent that appears between looking and creating it was made by
+   * someone else, and is judged like the base itself.
    */
   static String prepare(Path base, OwnerCheck check) throws IOException {
     Path absolute = base.toAbsolutePath();

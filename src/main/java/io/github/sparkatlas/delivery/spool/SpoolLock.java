@@ -22,7 +22,7 @@ final class SpoolLock {
     this.lock = lock;
   }
 
-  /** Takes the spool in {@code dir}; fails with {@link Spool.InUseException} if a live process (or this one) holds it. */
+  /** Takes the spool in {@code dir}; fails with {@link Spool.InUseException} if a live process (or this one) has it. */
   static SpoolLock acquire(Path dir) throws IOException {
     FileChannel channel = FileChannel.open(dir.resolve(Spool.LOCK_FILE),
         EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.ownerOnly());
