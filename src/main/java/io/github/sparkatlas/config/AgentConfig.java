@@ -1,5 +1,6 @@
 package io.github.sparkatlas.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
@@ -97,13 +98,18 @@ public final class AgentConfig {
 
   /**
    * Where the spool goes when {@link #spoolDir} is refused (not the user's own, writable by others, a symbolic
-   * link): a directory in the user's home, which no other user can create first. Null without a usable home.
+   * link): a directory in the user's home, which no other user can create first. Null when the home directory
+   * does not exist (service accounts often have none): the agent never creates a home.
    */
   public static Path spoolFallbackDir(String userHome) {
-    if (userHome == null || userHome.trim().isEmpty() || !Paths.get(userHome.trim()).isAbsolute()) {
+    if (userHome == null || userHome.trim().isEmpty()) {
       return null;
     }
-    return Paths.get(userHome.trim(), ".spark-atlas-agent", "spool");
+    Path home = Paths.get(userHome.trim());
+    if (!home.isAbsolute() || !Files.isDirectory(home)) {
+      return null;
+    }
+    return home.resolve(".spark-atlas-agent").resolve("spool");
   }
 
   /** The atlas.kafka.* properties with the prefix removed, exactly as the user wrote them. */

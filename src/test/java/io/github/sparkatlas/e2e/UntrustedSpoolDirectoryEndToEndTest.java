@@ -54,7 +54,7 @@ class UntrustedSpoolDirectoryEndToEndTest {
         Path runDir = WorkDirs.newDir("untrusted-spool");
         Path shared = Files.createDirectories(runDir.resolve("shared-spool"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path home = runDir.resolve("home");
+        Path home = Files.createDirectories(runDir.resolve("home"));
         Path fallback = home.resolve(".spark-atlas-agent").resolve("spool");
         SampleEtl.writeAtlasProperties(runDir, SampleEtl.saslSslProperties(broker, topic, NAMESPACE));
 
