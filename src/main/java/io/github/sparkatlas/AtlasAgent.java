@@ -12,6 +12,7 @@ import io.github.sparkatlas.delivery.FileSink;
 import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.delivery.ProducerSettings;
 import io.github.sparkatlas.delivery.Sink;
+import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
@@ -23,6 +24,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
@@ -44,8 +47,11 @@ public final class AtlasAgent {
   private final LineagePipeline pipeline;
   /** One reporter for the listener side and the agent thread, so the summary counts every internal error. */
   private final ErrorReporter errors;
-  /** Where the Kafka sink keeps what is not acknowledged yet; null for the file sink. */
-  private final Path spoolDir;
+  /**
+   * Where the Kafka sink keeps what is not acknowledged yet (the configured directory, or the fallback once the
+   * sink has refused it); null for the file sink.
+   */
+  private final AtomicReference<Path> spoolDir;
   /** Set once, when internal errors pile up: the agent stops capturing for the rest of the application. */
   private volatile boolean switchedOff;
   private volatile boolean applicationEnded;
@@ -59,7 +65,7 @@ public final class AtlasAgent {
    * make application end fail, which no configuration can. Production code goes through {@link #get}.
    */
   AtlasAgent(AgentConfig config, LineageCapture capture, LineagePipeline pipeline, ErrorReporter errors,
-      Path spoolDir) {
+      AtomicReference<Path> spoolDir) {
     this.config = config;
     this.spoolDir = spoolDir;
     this.errors = errors;
@@ -103,17 +109,18 @@ public final class AtlasAgent {
               self[0].switchedOff = true;
             }
           });
-      Path spoolDir = AgentConfigDef.CLIENT_KAFKA.equals(config.clientType())
+      Path configuredSpoolDir = AgentConfigDef.CLIENT_KAFKA.equals(config.clientType())
           ? config.spoolDir(entries.get("spark.local.dir"), System.getProperty("java.io.tmpdir"),
               System.getProperty("user.name"))
           : null;
+      AtomicReference<Path> spoolDir = new AtomicReference<>(configuredSpoolDir);
       AtlasAgent agent = new AtlasAgent(config,
           new LineageCapture(config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
               config.get(AgentConfigDef.CAPTURE_BUDGET_MS)),
           pipeline(config, redactor, spoolDir, errors), errors, spoolDir);
       self[0] = agent;
       LOG.info(redactor.redact(config.describe(AgentVersion.get()))
-          + (spoolDir == null ? "" : ", spool=" + spoolDir));
+          + (configuredSpoolDir == null ? "" : ", spool=" + configuredSpoolDir));
       if (config.usesEmbeddedDefault()) {
         LOG.warn("spark-atlas-agent: no Kafka configured (atlas.kafka.bootstrap.servers), so lineage is written to "
             + "files in {} (offline mode); configure atlas.kafka.* to publish to Atlas or Purview",
@@ -141,7 +148,8 @@ public final class AtlasAgent {
     }
   }
 
-  private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, Path spoolDir, ErrorReporter errors) {
+  private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, AtomicReference<Path> spoolDir,
+      ErrorReporter errors) {
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
         new Naming(config.namespace()), redactor, errors);
   }
@@ -151,18 +159,27 @@ public final class AtlasAgent {
     return NotificationEncoder.of(config);
   }
 
-  private static Sink sink(AgentConfig config, Redactor redactor, Path spoolDir) {
+  private static Sink sink(AgentConfig config, Redactor redactor, AtomicReference<Path> spoolDir) {
     if (AgentConfigDef.CLIENT_KAFKA.equals(config.clientType())) {
       try {
-        return KafkaSink.open(ProducerSettings.of(config.kafkaProperties(),
-            config.get(AgentConfigDef.MESSAGE_MAX_LENGTH)), config.topic(), encoder(config), redactor, spoolDir,
-            config.get(AgentConfigDef.SPOOL_MAX_BYTES));
+        KafkaSink sink = KafkaSink.open(ProducerSettings.of(config.kafkaProperties(),
+            config.get(AgentConfigDef.MESSAGE_MAX_LENGTH)), config.topic(), encoder(config), redactor,
+            spoolSettings(config, spoolDir.get()));
+        spoolDir.set(sink.spoolBase());
+        return sink;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot use the spool directory " + spoolDir + " (" + e.getMessage()
+        throw new UncheckedIOException("cannot use the spool directory " + spoolDir.get() + " (" + e.getMessage()
             + "); set " + AgentConfigDef.SPOOL_DIR.name() + " to a writable local directory", e);
       }
     }
     return new FileSink(config.fileSinkDir(), encoder(config), redactor);
+  }
+
+  private static SpoolSettings spoolSettings(AgentConfig config, Path spoolDir) {
+    return new SpoolSettings(spoolDir, AgentConfig.spoolFallbackDir(System.getProperty("user.home")),
+        config.get(AgentConfigDef.SPOOL_MAX_BYTES),
+        TimeUnit.HOURS.toMillis(config.get(AgentConfigDef.SPOOL_RETENTION_HOURS)),
+        config.get(AgentConfigDef.SPOOL_RETENTION_BYTES));
   }
 
   boolean enabled() {
@@ -280,15 +297,19 @@ public final class AtlasAgent {
     if (!flushed && pipeline.stopped()) {
       // Its sink could not be created (said at ERROR then): nothing was captured, so nothing waits in a spool,
       // and pointing the user at one, maybe a directory that cannot exist, would only mislead.
-    } else if (!flushed && spoolDir != null) {
+    } else if (!flushed && spoolDir() != null) {
       LOG.warn("spark-atlas-agent: Kafka has not acknowledged all lineage at application end (waited {} ms, at "
           + "most {}); the rest is kept in the spool {} and sent by the next application on this machine, or "
           + "with: java -jar <agent jar> replay {}", waited, AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS.name() + "="
-          + timeout, spoolDir, spoolDir);
+          + timeout, spoolDir(), spoolDir());
     } else if (!flushed) {
       LOG.error("spark-atlas-agent could not write all lineage within {} ms at application end", timeout);
     }
     logSummary("application end");
+  }
+
+  private Path spoolDir() {
+    return spoolDir == null ? null : spoolDir.get();
   }
 
   private void shutdown() {

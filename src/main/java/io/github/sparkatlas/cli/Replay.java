@@ -8,9 +8,10 @@ import io.github.sparkatlas.config.ConfigLoader;
 import io.github.sparkatlas.delivery.FileSink;
 import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.delivery.ProducerSettings;
-import io.github.sparkatlas.delivery.Spool;
-import io.github.sparkatlas.delivery.SpoolEntry;
 import io.github.sparkatlas.delivery.SpoolSender;
+import io.github.sparkatlas.delivery.spool.OwnerCheck;
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationDecoder;
 import io.github.sparkatlas.message.NotificationEncoder;
@@ -114,9 +115,10 @@ final class Replay {
     SpoolSender sender = new SpoolSender(producer, config.topic(), kafka.get("bootstrap.servers"),
         NotificationEncoder.of(config), redactor, Duration.ofSeconds(timeoutSeconds).toMillis() + 30_000);
     boolean complete = true;
+    OwnerCheck owners = OwnerCheck.forCurrentUser();
     try {
       for (Path spool : spools) {
-        complete &= replaySpool(spool, config, sender, deadline);
+        complete &= replaySpool(spool, config, sender, deadline, owners);
       }
       for (Path file : files) {
         complete &= replayFile(file, config, sender, deadline);
@@ -168,8 +170,19 @@ final class Replay {
     }
   }
 
-  private boolean replaySpool(Path dir, AgentConfig config, SpoolSender sender, long deadline)
+  private boolean replaySpool(Path dir, AgentConfig config, SpoolSender sender, long deadline, OwnerCheck owners)
       throws IOException, InterruptedException {
+    String problem;
+    try {
+      problem = owners.spoolProblem(dir);
+    } catch (IOException e) {
+      problem = "who owns it cannot be checked (" + e + ")";
+    }
+    if (problem != null) {
+      // Sending it would publish, with this user's Kafka credentials, whatever another user put there.
+      out.println("replay: skipped " + dir + ": " + problem + "; only spools of the user who runs replay are sent");
+      return false;
+    }
     Spool spool;
     try {
       spool = Spool.open(dir, config.get(AgentConfigDef.SPOOL_MAX_BYTES));

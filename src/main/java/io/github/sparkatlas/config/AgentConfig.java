@@ -1,6 +1,7 @@
 package io.github.sparkatlas.config;
 
 import io.github.sparkatlas.redact.Redactor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
@@ -94,6 +95,22 @@ public final class AgentConfig {
     String base = first.isEmpty() ? tmpDir : first;
     String owner = user == null || user.isEmpty() ? "unknown" : user.replaceAll("[^A-Za-z0-9._-]", "_");
     return Paths.get(base, "spark-atlas-agent-spool-" + owner).toAbsolutePath();
+  }
+
+  /**
+   * Where the spool goes when {@link #spoolDir} is refused (not the user's own, writable by others, a symbolic
+   * link): a directory in the user's home, which no other user can create first. Null when the home directory
+   * does not exist (service accounts often have none): the agent never creates a home.
+   */
+  public static Path spoolFallbackDir(String userHome) {
+    if (userHome == null || userHome.trim().isEmpty()) {
+      return null;
+    }
+    Path home = Paths.get(userHome.trim());
+    if (!home.isAbsolute() || !Files.isDirectory(home)) {
+      return null;
+    }
+    return home.resolve(".spark-atlas-agent").resolve("spool");
   }
 
   /** The atlas.kafka.* properties with the prefix removed, exactly as the user wrote them. */

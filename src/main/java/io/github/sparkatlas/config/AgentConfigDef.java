@@ -80,12 +80,26 @@ public final class AgentConfigDef {
   public static final ConfigKey<String> SPOOL_DIR = define("atlas.spark.spool.dir", ConfigType.STRING, null,
       "<first of spark.local.dir, else java.io.tmpdir>/spark-atlas-agent-spool-<user>",
       "Where messages wait, on the driver's local disk, until Kafka acknowledges them. Shared by the "
-          + "applications of one user on a machine, so a later one sends what an earlier one could not.");
+          + "applications of one user on a machine, so a later one sends what an earlier one could not. A directory "
+          + "not owned by the user, writable by others or a symbolic link is refused with one ERROR, and "
+          + "<user.home>/.spark-atlas-agent/spool is used instead.");
 
   public static final ConfigKey<Long> SPOOL_MAX_BYTES = define("atlas.spark.spool.max.bytes",
       ConfigType.longInRange(1L << 20, 1L << 40), 256L << 20, null,
       "Size limit of one application's spool. When full, plan text of the oldest messages is dropped first, then "
           + "the oldest messages; both are logged at ERROR and counted.");
+
+  public static final ConfigKey<Long> SPOOL_RETENTION_HOURS = define("atlas.spark.spool.retention.hours",
+      ConfigType.longInRange(1, 87_600), 168L, null,
+      "Age limit of what no application sends by itself: spools left for another Kafka destination (they wait for "
+          + "the replay command) and dead-letter files. Those last written longer ago are removed when an "
+          + "application opens the spool directory, each logged at ERROR with what it held.");
+
+  public static final ConfigKey<Long> SPOOL_RETENTION_BYTES = define("atlas.spark.spool.retention.bytes",
+      ConfigType.longInRange(1L << 20, 1L << 40), 1L << 30, null,
+      "Size limit of all spools left for other Kafka destinations and dead-letter files in the spool directory "
+          + "together. Over it, the oldest are removed when an application opens the spool directory, each logged "
+          + "at ERROR with what it held.");
 
   public static final ConfigKey<Integer> INTERNAL_ERRORS_MAX = define("atlas.spark.internal.errors.max",
       ConfigType.intInRange(1, 1_000_000), 100, null,

@@ -1,15 +1,17 @@
 package io.github.sparkatlas.delivery;
 
+import io.github.sparkatlas.delivery.spool.PrivateFiles;
 import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +60,11 @@ public final class FileSink implements Sink {
   public void send(String applicationId, EncodedMessage message) {
     Path file = fileFor(applicationId);
     try {
-      Files.createDirectories(file.getParent());
-      try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND)) {
+      // Lineage names private tables and paths: the same owner-only permissions as the spool.
+      PrivateFiles.createPrivateDirectories(directory);
+      PrivateFiles.createPrivateDirectories(file.getParent());
+      try (Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(
+          PrivateFiles.openForAppend(file)), StandardCharsets.UTF_8.newEncoder()))) {
         for (String record : message.records()) {
           out.write(record);
           out.write('\n');

@@ -1,5 +1,8 @@
 package io.github.sparkatlas.delivery;
 
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolBase;
+import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
@@ -53,15 +56,15 @@ public final class KafkaSink implements Sink {
   }
 
   /**
-   * Creates this application's spool under {@code spoolBase}, adopts the spools other applications left there
-   * for the same destination, creates the producer and starts sending.
+   * Opens this application's spool (see {@link SpoolBase}: a trusted base, retention, the spools other
+   * applications left there for the same destination), creates the producer and starts sending.
    */
   public static KafkaSink open(Properties producerProperties, String topic, NotificationEncoder encoder,
-      Redactor redactor, Path spoolBase, long spoolMaxBytes) throws IOException {
+      Redactor redactor, SpoolSettings spoolSettings) throws IOException {
     String bootstrap = String.valueOf(producerProperties.get("bootstrap.servers"));
-    String destination = destination(bootstrap, topic);
-    Spool spool = Spool.create(spoolBase, destination, spoolMaxBytes);
-    List<Spool> adopted = adopt(spoolBase, destination, spoolMaxBytes, spool.directory(), redactor);
+    SpoolBase spools = SpoolBase.open(spoolSettings, destination(bootstrap, topic), redactor);
+    Spool spool = spools.own();
+    List<Spool> adopted = spools.adopted();
     Producer<String, String> producer;
     try {
       producer = createProducer(producerProperties);
@@ -94,54 +97,6 @@ public final class KafkaSink implements Sink {
     } finally {
       thread.setContextClassLoader(previous);
     }
-  }
-
-  private static List<Spool> adopt(Path base, String destination, long maxBytes, Path own, Redactor redactor) {
-    List<Spool> adopted = new ArrayList<>();
-    List<Path> dirs;
-    try {
-      dirs = Spool.directories(base);
-    } catch (IOException e) {
-      LOG.warn("spark-atlas-agent cannot look for earlier spools in {}: {}", redactor.redact(base.toString()),
-          redactor.redact(e.toString()));
-      return adopted;
-    }
-    int otherDestination = 0;
-    for (Path dir : dirs) {
-      if (dir.equals(own)) {
-        continue;
-      }
-      if (!destination.equals(Spool.destinationOf(dir))) {
-        otherDestination++;
-        continue;
-      }
-      try {
-        Spool spool = Spool.open(dir, maxBytes);
-        if (spool.pending() == 0) {
-          spool.close();
-        } else {
-          adopted.add(spool);
-        }
-      } catch (Spool.InUseException e) {
-        // A running application's own spool.
-      } catch (IOException e) {
-        LOG.warn("spark-atlas-agent cannot open the earlier spool {}: {}", redactor.redact(dir.toString()),
-            redactor.redact(e.toString()));
-      }
-    }
-    long pending = 0;
-    for (Spool spool : adopted) {
-      pending += spool.pending();
-    }
-    if (!adopted.isEmpty()) {
-      LOG.info("spark-atlas-agent found {} undelivered lineage messages left by {} earlier application(s) in {}; "
-          + "sending them first", pending, adopted.size(), base);
-    }
-    if (otherDestination > 0) {
-      LOG.info("spark-atlas-agent leaves {} spool(s) in {} alone: they are for another Kafka destination (send "
-          + "them with: java -jar <agent jar> replay <dir> --config <properties>)", otherDestination, base);
-    }
-    return adopted;
   }
 
   @Override
@@ -230,6 +185,11 @@ public final class KafkaSink implements Sink {
 
   public Path spoolDirectory() {
     return spool.directory();
+  }
+
+  /** The directory of spools this application uses: the configured one, or the fallback when that was refused. */
+  public Path spoolBase() {
+    return spool.directory().getParent();
   }
 
   /** Whether the last attempt to send failed (the broker unreachable or refusing). */

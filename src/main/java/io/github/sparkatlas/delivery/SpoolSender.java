@@ -1,5 +1,7 @@
 package io.github.sparkatlas.delivery;
 
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;

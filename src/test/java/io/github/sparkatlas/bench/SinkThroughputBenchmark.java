@@ -17,7 +17,8 @@ import io.github.sparkatlas.AgentVersion;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.delivery.ProducerSettings;
-import io.github.sparkatlas.delivery.Spool;
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.delivery.SpoolSender;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
@@ -115,7 +116,8 @@ class SinkThroughputBenchmark {
             throws IOException {
         report.load("KafkaSink, " + label);
         KafkaSink sink = KafkaSink.open(producer, TOPIC, encoder(), Redactor.defaults(),
-                WorkDirs.newDir("bench-sink-spool"), SPOOL_MAX_BYTES);
+                new SpoolSettings(WorkDirs.newDir("bench-sink-spool"), null, SPOOL_MAX_BYTES, Long.MAX_VALUE / 2,
+                        Long.MAX_VALUE / 2));
         try {
             long start = System.nanoTime();
             for (OutboundMessage message : messages) {

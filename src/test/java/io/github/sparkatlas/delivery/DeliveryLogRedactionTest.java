@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
 import io.github.sparkatlas.testsupport.LogCapture;
@@ -155,10 +157,10 @@ class DeliveryLogRedactionTest {
     producerProperties.put("value.serializer", StringSerializer.class.getName());
     producerProperties.put("max.block.ms", "100");
 
-    try (LogCapture log = LogCapture.of(KafkaSink.class)) {
+    try (LogCapture log = LogCapture.of("io.github.sparkatlas.delivery.spool.SpoolAdoption")) {
       KafkaSink sink = KafkaSink.open(producerProperties, TOPIC,
-          new NotificationEncoder(1_000_000, true, "10.0.0.1", "spark-atlas-agent", "test"), REDACTOR, base,
-          64L << 20);
+          new NotificationEncoder(1_000_000, true, "10.0.0.1", "spark-atlas-agent", "test"), REDACTOR,
+          new SpoolSettings(base, null, 64L << 20, Long.MAX_VALUE / 2, Long.MAX_VALUE / 2));
       sink.close(0);
 
       assertRedacted(log, "WARN");

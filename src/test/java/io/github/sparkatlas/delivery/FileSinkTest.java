@@ -9,9 +9,12 @@ import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +95,23 @@ class FileSinkTest {
     Path file = sink.fileFor(applicationId).normalize();
 
     assertTrue(file.startsWith(dir) && !file.getParent().equals(dir), "own folder inside " + dir + ": " + file);
+  }
+
+  @Test
+  void outputIsReadableByItsOwnerOnlyLikeTheSpool() throws IOException {
+    Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "POSIX file permissions");
+    Path sinkDir = dir.resolve("lineage");
+    FileSink sink = new FileSink(sinkDir, ENCODER);
+
+    sink.send(APP_ID, message("{\"a\":1}"));
+    sink.send(APP_ID, message("{\"a\":2}"));
+
+    Path file = sink.fileFor(APP_ID);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sinkDir)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals(List.of("{\"a\":1}", "{\"a\":2}"), Files.readAllLines(file));
   }
 
   @Test

@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.message.OutboundMessage;
 import java.io.IOException;

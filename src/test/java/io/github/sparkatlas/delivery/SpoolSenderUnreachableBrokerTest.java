@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sparkatlas.delivery.spool.Spool;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;

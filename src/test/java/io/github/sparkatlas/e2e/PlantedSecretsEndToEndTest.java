@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
-import io.github.sparkatlas.delivery.Spool;
-import io.github.sparkatlas.delivery.SpoolEntry;
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.e2e.apps.PlantedSecretsApp;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;

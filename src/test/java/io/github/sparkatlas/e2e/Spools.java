@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sparkatlas.delivery.Spool;
-import io.github.sparkatlas.delivery.SpoolEntry;
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
 
 /**

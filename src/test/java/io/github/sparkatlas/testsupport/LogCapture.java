@@ -76,6 +76,11 @@ public final class LogCapture implements AutoCloseable {
     return new LogCapture(type.getName());
   }
 
+  /** What every class under a logger name (a package, say) logs. */
+  public static LogCapture of(String loggerName) {
+    return new LogCapture(loggerName);
+  }
+
   public List<Line> lines() {
     return new ArrayList<>(lines);
   }

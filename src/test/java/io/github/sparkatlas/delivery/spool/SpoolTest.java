@@ -1,4 +1,4 @@
-package io.github.sparkatlas.delivery;
+package io.github.sparkatlas.delivery.spool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sparkatlas.delivery.KafkaSink;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.TestNotifications;
 import java.io.IOException;
@@ -187,7 +188,7 @@ class SpoolTest {
       appendAll(spool, appended);
     }
     Path last = segments(dir).get(segments(dir).size() - 1);
-    long lastFrame = Spool.frame(5, appended.get(4)).length;
+    long lastFrame = FrameCodec.encode(5, appended.get(4)).length;
     long intactSize = Files.size(last) - lastFrame;
     try (FileChannel file = FileChannel.open(last, StandardOpenOption.WRITE)) {
       file.truncate(Files.size(last) - 7);
@@ -220,7 +221,7 @@ class SpoolTest {
     byte[] garbage = new byte[100];
     new Random(1).nextBytes(garbage);
     // the start of a real frame, as a crash in the middle of writing it leaves it
-    byte[] partial = Spool.frame(6, withPlan(6, 3_000));
+    byte[] partial = FrameCodec.encode(6, withPlan(6, 3_000));
     try (FileChannel file = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
       file.write(ByteBuffer.wrap(partial, 0, 40));
     }
@@ -365,7 +366,7 @@ class SpoolTest {
     try (Spool spool = create(maxBytes)) {
       spool.append(withPlan(1, 1_000));
       OutboundMessage huge = TestNotifications.of(2, 5_000, null);
-      assertTrue(Spool.frame(2, huge).length > maxBytes, "even without plan text");
+      assertTrue(FrameCodec.encode(2, huge).length > maxBytes, "even without plan text");
 
       assertEquals(-1, spool.append(huge));
 

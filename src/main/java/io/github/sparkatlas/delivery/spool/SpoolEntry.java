@@ -1,4 +1,4 @@
-package io.github.sparkatlas.delivery;
+package io.github.sparkatlas.delivery.spool;
 
 import io.github.sparkatlas.message.OutboundMessage;
 
