@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkConf;
@@ -55,6 +56,13 @@ public final class AtlasAgent {
   /** Set once, when internal errors pile up: the agent stops capturing for the rest of the application. */
   private volatile boolean switchedOff;
   private volatile boolean applicationEnded;
+  /** Counted down when application end has flushed and logged its summary. */
+  private final CountDownLatch applicationEndDone = new CountDownLatch(1);
+  /**
+   * Whether the shutdown hook runs after Spark's has stopped the SparkContext; if not, it runs beside it and must
+   * wait for application end itself.
+   */
+  private volatile boolean shutdownAfterSparkContext;
   private final LatencyRecorder startCallbacks = new LatencyRecorder();
   private final LatencyRecorder endCallbacks = new LatencyRecorder();
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
@@ -126,7 +134,7 @@ public final class AtlasAgent {
             + "files in {} (offline mode); configure atlas.kafka.* to publish to Atlas or Purview",
             config.fileSinkDir());
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(agent::shutdown, "spark-atlas-agent-shutdown"));
+      agent.shutdownAfterSparkContext = AgentShutdownHook.register(agent::shutdown, AgentShutdownHook.SPARK_MANAGER);
       return agent;
     } catch (ConfigException | IllegalArgumentException e) {
       // A value put under the wrong key can be a password: the message quotes it, so it is masked too.
@@ -183,7 +191,7 @@ public final class AtlasAgent {
   }
 
   boolean enabled() {
-    return pipeline != null && !switchedOff && !pipeline.stopped();
+    return pipeline != null && !switchedOff && !pipeline.sinkFailed();
   }
 
   /** A SQL execution started ({@code SparkListenerSQLExecutionStart}): remembered if it is nested. */
@@ -283,9 +291,17 @@ public final class AtlasAgent {
 
   /**
    * Application end: deliver what is pending, waiting no longer than the configured flush timeout (and not at
-   * all once Kafka has refused during the wait). What is not acknowledged stays in the spool.
+   * all once Kafka has refused). What is not acknowledged stays in the spool.
    */
   void onApplicationEnd() {
+    try {
+      endApplication();
+    } finally {
+      applicationEndDone.countDown();
+    }
+  }
+
+  private void endApplication() {
     if (pipeline == null) {
       return;
     }
@@ -294,9 +310,14 @@ public final class AtlasAgent {
     long started = System.nanoTime();
     boolean flushed = pipeline.flush(timeout);
     long waited = (System.nanoTime() - started) / 1_000_000;
-    if (!flushed && pipeline.stopped()) {
+    if (!flushed && pipeline.sinkFailed()) {
       // Its sink could not be created (said at ERROR then): nothing was captured, so nothing waits in a spool,
       // and pointing the user at one, maybe a directory that cannot exist, would only mislead.
+    } else if (!flushed && spoolDir() != null && pipeline.deliveryRefused()) {
+      LOG.warn("spark-atlas-agent: Kafka has not acknowledged all lineage at application end and refuses it (see "
+          + "the ERROR above), so the driver does not wait for it (waited {} ms); the rest is kept in the spool {} "
+          + "and sent by the next application on this machine once that is fixed, or with: java -jar <agent jar> "
+          + "replay {}", waited, spoolDir(), spoolDir());
     } else if (!flushed && spoolDir() != null) {
       LOG.warn("spark-atlas-agent: Kafka has not acknowledged all lineage at application end (waited {} ms, at "
           + "most {}); the rest is kept in the spool {} and sent by the next application on this machine, or "
@@ -312,11 +333,21 @@ public final class AtlasAgent {
     return spoolDir == null ? null : spoolDir.get();
   }
 
-  private void shutdown() {
+  /**
+   * JVM shutdown: deliver and close. Ordered after Spark's SparkContext stop, every execution Spark reported and
+   * application end have been handled already; as a plain JVM hook it runs beside Spark's, so it first waits for
+   * application end (which Spark's hook is about to post) to deliver what the last executions produced.
+   */
+  void shutdown() {
     try {
       long timeout = config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS);
+      long started = System.nanoTime();
+      if (!shutdownAfterSparkContext) {
+        applicationEndDone.await(timeout, TimeUnit.MILLISECONDS);
+      }
+      long left = Math.max(0, timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       // After application end has waited once, the JVM's exit must not wait a second full round.
-      pipeline.close(applicationEnded ? Math.min(timeout, 1_000) : timeout);
+      pipeline.close(applicationEnded ? Math.min(left, 1_000) : left);
     } catch (Throwable t) {
       // The JVM is going down; nothing useful is left to do with an error here.
     }
@@ -330,10 +361,11 @@ public final class AtlasAgent {
   private void logSummary(String when) {
     DeliveryStats delivery = pipeline.deliveryStats();
     LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, sent={}, spooled={}, replayed={}, "
-        + "dropped executions={}, dropped plan texts={}, dropped messages={}, rejected={}, failed attempts={}, "
-        + "internal errors={}, nested repeats skipped={}, listener thread per SQL execution end: {}, per start: {}{}",
+        + "dropped executions={}, dropped after close={}, dropped plan texts={}, dropped messages={}, rejected={}, "
+        + "failed attempts={}, internal errors={}, nested repeats skipped={}, listener thread per SQL execution end: {}, "
+        + "per start: {}{}",
         when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
-        delivery.replayed(), pipeline.dropped.get(),
+        delivery.replayed(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
         executions.planTextsOverBudget() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
         delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
         endCallbacks.describe(), startCallbacks.describe(), switchedOff ? " (switched off after internal errors)" : "");

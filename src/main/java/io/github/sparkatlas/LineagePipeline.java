@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -28,6 +29,13 @@ import java.util.function.Supplier;
 final class LineagePipeline {
   /** Applications remembered at once; a long-lived driver runs them one after another. */
   private static final int MAX_APPLICATIONS = 8;
+  /**
+   * What close() gives the agent thread to put the last submissions into the sink (local disk for Kafka) after the
+   * flush timeout is used up; also bounds its waits for Spark's submitting threads and for the agent thread to end.
+   */
+  private static final long LAST_HAND_OVER_MILLIS = 1_000;
+  /** Tells the agent thread to end. */
+  private static final Object STOP = new Object();
 
   private final BlockingQueue<Object> queue;
   private final Supplier<Sink> sinkFactory;
@@ -46,9 +54,18 @@ final class LineagePipeline {
       return size() > MAX_APPLICATIONS;
     }
   };
-  private volatile boolean stopped;
+  /** Its sink could not be created: the agent thread has given up, and said so at ERROR. */
+  private volatile boolean sinkFailed;
+  /** close() has taken the last submission: anything submitted later is refused, and counted as such. */
+  private volatile boolean closed;
+  /** The agent thread is to end; set by close() once everything submitted before it is with the sink. */
+  private volatile boolean finished;
+  /** Submissions under way on Spark's threads, so that close() knows when the last one has reached the queue. */
+  private final AtomicInteger submitting = new AtomicInteger();
   final AtomicLong captured = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
+  /** Executions Spark reported after the agent had closed for the JVM's exit: not lineage lost to a full queue. */
+  final AtomicLong droppedAfterClose = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
 
   LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, ErrorReporter errors) {
@@ -66,13 +83,29 @@ final class LineagePipeline {
   /** Called on Spark's listener thread: never blocks. */
   boolean submit(QueryLineage lineage) {
     captured.incrementAndGet();
-    if (stopped || !queue.offer(lineage)) {
-      dropped.incrementAndGet();
-      errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
-          + "some executions is dropped and counted, the Spark job is not slowed down");
-      return false;
+    submitting.incrementAndGet();
+    try {
+      if (closed) {
+        droppedAfterClose.incrementAndGet();
+        errors.warnOnce("closed", "spark-atlas-agent had already shut down for the JVM's exit when Spark reported "
+            + "an execution; its lineage is not captured (counted as dropped after close)");
+        return false;
+      }
+      if (sinkFailed) {
+        // Said at ERROR when the sink could not be created; every later execution is lost the same way.
+        dropped.incrementAndGet();
+        return false;
+      }
+      if (!queue.offer(lineage)) {
+        dropped.incrementAndGet();
+        errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
+            + "some executions is dropped and counted, the Spark job is not slowed down");
+        return false;
+      }
+      return true;
+    } finally {
+      submitting.decrementAndGet();
     }
-    return true;
   }
 
   /**
@@ -80,34 +113,55 @@ final class LineagePipeline {
    * the sink has delivered it. Returns false on timeout; nothing is lost by returning.
    */
   boolean flush(long timeoutMillis) {
-    if (stopped) {
+    long deadline = deadline(timeoutMillis);
+    return handOver(timeoutMillis) && deliver(remaining(deadline));
+  }
+
+  /** Waits at most {@code timeoutMillis} until the agent thread has handed everything submitted so far to the sink. */
+  private boolean handOver(long timeoutMillis) {
+    if (sinkFailed || finished) {
       return false;
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long deadline = deadline(timeoutMillis);
     CountDownLatch done = new CountDownLatch(1);
     try {
-      if (!queue.offer(done, timeoutMillis, TimeUnit.MILLISECONDS)
-          || !done.await(remaining(deadline), TimeUnit.MILLISECONDS)) {
-        return false;
-      }
+      return queue.offer(done, timeoutMillis, TimeUnit.MILLISECONDS)
+          && done.await(remaining(deadline), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private boolean deliver(long timeoutMillis) {
     Sink current = sink;
-    return current == null || current.flush(remaining(deadline));
+    return current == null || current.flush(timeoutMillis);
+  }
+
+  private static long deadline(long timeoutMillis) {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
   }
 
   private static long remaining(long deadlineNanos) {
     return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
 
-  /** Flushes within the timeout, then stops the thread and closes the sink. */
+  /**
+   * Flushes within the timeout, then stops the thread and closes the sink. Executions submitted while the flush
+   * runs are still taken and handed to the sink (on disk for Kafka) before it closes, even when the flush used up
+   * the timeout: that is local work, and the only way they are not lost. Only what is submitted after that is
+   * refused.
+   */
   boolean close(long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    boolean flushed = flush(timeoutMillis);
-    stopped = true;
-    thread.interrupt();
+    long deadline = deadline(timeoutMillis);
+    boolean delivered = flush(timeoutMillis);
+    closed = true;
+    awaitSubmissions();
+    boolean handedOver = handOver(Math.max(remaining(deadline), LAST_HAND_OVER_MILLIS));
+    // A flush that failed once would fail again: only what came in after a successful one is worth waiting for.
+    delivered = delivered && handedOver && deliver(remaining(deadline));
+    finished = true;
+    stopThread();
     try {
       Sink current = sink;
       if (current != null) {
@@ -116,7 +170,30 @@ final class LineagePipeline {
     } catch (Throwable t) {
       errors.internalError("closing the sink", t);
     }
-    return flushed;
+    return delivered;
+  }
+
+  /** Submitters that read {@code closed} as false before close() set it are offering to the queue: let them finish. */
+  private void awaitSubmissions() {
+    long deadline = deadline(LAST_HAND_OVER_MILLIS);
+    while (submitting.get() > 0 && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+  }
+
+  /**
+   * Ends the agent thread with a marker rather than an interrupt: an interrupt during a spool write or sync would
+   * close the spool's file channel under it.
+   */
+  private void stopThread() {
+    if (!queue.offer(STOP)) {
+      thread.interrupt();
+    }
+    try {
+      thread.join(LAST_HAND_OVER_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** What the sink has done, or all zero before it exists. */
@@ -125,9 +202,15 @@ final class LineagePipeline {
     return current == null ? new DeliveryStats(0, 0, 0, 0, 0, 0, 0) : current.stats();
   }
 
+  /** Whether the destination is known to refuse what it is sent, so that nobody waits for a flush. */
+  boolean deliveryRefused() {
+    Sink current = sink;
+    return current != null && current.refusing();
+  }
+
   /** Whether the agent thread has given up (its sink could not be created). */
-  boolean stopped() {
-    return stopped;
+  boolean sinkFailed() {
+    return sinkFailed;
   }
 
   private void run() {
@@ -135,17 +218,20 @@ final class LineagePipeline {
       // Created here, not on the thread that starts the SparkContext: a producer loads classes and logs in.
       sink = sinkFactory.get();
     } catch (Throwable t) {
-      stopped = true;
+      sinkFailed = true;
       queue.clear();
       AtlasAgent.LOG.error("spark-atlas-agent disabled, the Spark job runs without lineage: cannot create its "
           + "sink ({})", redactor.redact(t.toString()));
       return;
     }
-    while (!stopped) {
+    while (!finished) {
       Object task;
       try {
         task = queue.take();
       } catch (InterruptedException e) {
+        return;
+      }
+      if (task == STOP) {
         return;
       }
       try {

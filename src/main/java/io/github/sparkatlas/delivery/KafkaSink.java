@@ -128,13 +128,17 @@ public final class KafkaSink implements Sink {
 
   /**
    * Waits until Kafka has acknowledged everything accepted so far. Gives up early when an attempt fails after
-   * the wait began: the broker is unreachable or refusing, and waiting longer would only delay the driver.
+   * the wait began: the broker is unreachable or refusing, and waiting longer would only delay the driver. Does not
+   * wait at all while the destination is known to refuse: the next attempt cannot succeed either.
    */
   @Override
   public boolean flush(long timeoutMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     long target = spool.lastAppended();
     long failuresBefore = sender.failures();
+    if (sender.refused() && (spool.acked() < target || !adoptedSnapshot().isEmpty())) {
+      return false;
+    }
     synchronized (signal) {
       // Cut a back-off short: the broker may be back, and this is the last chance before the driver exits.
       flushRequested = true;
@@ -192,6 +196,11 @@ public final class KafkaSink implements Sink {
     return spool.directory().getParent();
   }
 
+  @Override
+  public boolean refusing() {
+    return sender.refused();
+  }
+
   /** Whether the last attempt to send failed (the broker unreachable or refusing). */
   public boolean failing() {
     return failing;
@@ -204,9 +213,12 @@ public final class KafkaSink implements Sink {
     synchronized (signal) {
       signal.notifyAll();
     }
+    // A destination that refuses will not take the records still in the producer within any wait: close at once,
+    // which also wakes a send blocked for metadata (up to max.block.ms).
+    long producerWait = sender.refused() ? 0 : Math.max(0, Math.min(timeoutMillis, 2_000));
     try {
       // Records still in the producer fail at once; they are in the spool, and stay there.
-      producer.close(Duration.ofMillis(Math.max(0, Math.min(timeoutMillis, 2_000))));
+      producer.close(Duration.ofMillis(producerWait));
     } catch (RuntimeException e) {
       LOG.debug("closing the producer: {}", redacted(e));
     }

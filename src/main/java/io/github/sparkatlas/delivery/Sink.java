@@ -17,6 +17,14 @@ public interface Sink extends AutoCloseable {
   /** Waits at most {@code timeoutMillis} for everything accepted so far to be delivered; true when all was. */
   boolean flush(long timeoutMillis);
 
+  /**
+   * Whether the destination is known to refuse what it is sent (wrong credentials, untrusted certificate, no such
+   * topic): a flush cannot succeed, so nobody should wait for one.
+   */
+  default boolean refusing() {
+    return false;
+  }
+
   /** Counters for the summary line. */
   DeliveryStats stats();
 

@@ -44,6 +44,8 @@ public final class SpoolSender {
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private volatile String lastProblem;
+  /** Set by a refusal, cleared only by an acknowledgement: a later attempt that gets no answer at all says nothing. */
+  private volatile boolean refused;
   private volatile boolean stopping;
 
   public SpoolSender(Producer<String, String> producer, String topic, String bootstrap, NotificationEncoder encoder,
@@ -77,6 +79,7 @@ public final class SpoolSender {
         if (error == null) {
           ackThrough = entry.sequence();
           sent.incrementAndGet();
+          refused = false;
         } else if (isTooLarge(error)) {
           report(error);
           spool.reject(entry);
@@ -108,6 +111,7 @@ public final class SpoolSender {
           return false;
         }
         sent.incrementAndGet();
+        refused = false;
       }
     }
     return true;
@@ -222,6 +226,9 @@ public final class SpoolSender {
       return;
     }
     lastProblem = advice;
+    if (problem.refusal) {
+      refused = true;
+    }
     // After a failed login the client gets no metadata either; that second line would only mislead.
     boolean consequence = problem.kind.equals("metadata")
         && (reportedProblems.contains("sasl") || reportedProblems.contains("ssl"));
@@ -248,6 +255,14 @@ public final class SpoolSender {
 
   public long rejected() {
     return rejected.get();
+  }
+
+  /**
+   * Whether the destination has refused what it was sent (credentials, certificate, authorization, no such topic)
+   * and nothing got through since: waiting for it cannot help until someone fixes the configuration.
+   */
+  public boolean refused() {
+    return refused;
   }
 
   /** The last problem, in words a user can act on, or null. */

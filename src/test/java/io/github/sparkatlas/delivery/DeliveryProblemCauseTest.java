@@ -1,10 +1,14 @@
 package io.github.sparkatlas.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +38,23 @@ class DeliveryProblemCauseTest {
 
     assertEquals("metadata", problem.kind);
     assertTrue(problem.advice.contains("the broker is unreachable"), problem.advice);
+  }
+
+  @Test
+  void aBrokerThatAnswersNoIsARefusalOneThatDoesNotAnswerIsNot() {
+    Throwable missingTopic = new TimeoutException("Topic ATLAS_HOOK not present in metadata after 5000 ms.",
+        new UnknownTopicOrPartitionException("This server does not host this topic-partition."));
+    Throwable unreachable = new TimeoutException("Topic ATLAS_HOOK not present in metadata after 5000 ms.");
+
+    assertTrue(DeliveryProblem.of(missingTopic, TOPIC, BOOTSTRAP).refusal, "no such topic");
+    assertTrue(DeliveryProblem.of(new SaslAuthenticationException("Authentication failed"), TOPIC, BOOTSTRAP).refusal,
+        "wrong password");
+    assertTrue(DeliveryProblem.of(new SslAuthenticationException("SSL handshake failed"), TOPIC, BOOTSTRAP).refusal,
+        "untrusted certificate");
+    assertTrue(DeliveryProblem.of(new TopicAuthorizationException("Not authorized"), TOPIC, BOOTSTRAP).refusal,
+        "no write permission");
+    assertFalse(DeliveryProblem.of(unreachable, TOPIC, BOOTSTRAP).refusal, "no answer: the broker may come back");
+    assertFalse(DeliveryProblem.of(new NetworkException("connection reset"), TOPIC, BOOTSTRAP).refusal);
   }
 
   @Test

@@ -20,16 +20,26 @@ import io.github.sparkatlas.message.OutboundMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +142,80 @@ class KafkaSinkTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertTrue(tookMillis < 5_000, "returned after " + tookMillis + " ms of a 60 s deadline");
     assertEquals(1, spool.pending());
+  }
+
+  /**
+   * Like KafkaProducer with a wrong password: the first send fails at once with the broker's answer; later sends
+   * find no fresh answer and wait for metadata until the producer is closed (max.block.ms in real life).
+   */
+  static final class RefusingProducer extends MockProducer<String, String> {
+    final AtomicInteger sendCalls = new AtomicInteger();
+    final CountDownLatch closed = new CountDownLatch(1);
+    volatile Duration closeTimeout;
+
+    RefusingProducer() {
+      super(true, new StringSerializer(), new StringSerializer());
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<String, String> record, Callback callback) {
+      if (sendCalls.incrementAndGet() == 1) {
+        throw new SaslAuthenticationException("Authentication failed: Invalid username or password");
+      }
+      try {
+        if (!closed.await(60, TimeUnit.SECONDS)) {
+          throw new TimeoutException("Topic ATLAS_HOOK not present in metadata after 60000 ms.");
+        }
+      } catch (InterruptedException e) {
+        throw new InterruptException(e);
+      }
+      throw new KafkaException("Requested metadata update after close");
+    }
+
+    @Override
+    public void close(Duration timeout) {
+      closeTimeout = timeout;
+      closed.countDown();
+      super.close(timeout);
+    }
+  }
+
+  @Test
+  void flushDoesNotWaitForADestinationKnownToRefuse() throws Exception {
+    RefusingProducer producer = new RefusingProducer();
+    Spool spool = ownSpool();
+    KafkaSink sink = sink(producer, spool, List.of());
+    sink.accept(small(1));
+    await(sink::refusing, "the refusal");
+
+    long started = System.nanoTime();
+    assertFalse(sink.flush(60_000));
+    assertFalse(sink.flush(60_000));
+
+    // Waiting for another attempt would take until the producer gives up on metadata (60 s here).
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(tookMillis < 1_000, "two flushes took " + tookMillis + " ms");
+    assertEquals(1, spool.pending());
+  }
+
+  @Test
+  void closeDoesNotWaitForTheProducerOfADestinationKnownToRefuse() throws Exception {
+    RefusingProducer producer = new RefusingProducer();
+    Spool spool = ownSpool();
+    KafkaSink sink = sink(producer, spool, List.of());
+    sink.accept(small(1));
+    // the retry after the first back-off (0.5 s) now waits for metadata, as a real producer does
+    await(() -> producer.sendCalls.get() == 2, "the sender waiting in its next attempt");
+
+    long started = System.nanoTime();
+    sink.close(10_000);
+
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertEquals(Duration.ZERO, producer.closeTimeout, "the producer is closed without a grace period");
+    assertTrue(tookMillis < 1_500, "close took " + tookMillis + " ms");
+    try (Spool reopened = Spool.open(sink.spoolDirectory(), MAX_BYTES)) {
+      assertEquals(1, reopened.pending(), "the message stays in the spool");
+    }
   }
 
   @Test
