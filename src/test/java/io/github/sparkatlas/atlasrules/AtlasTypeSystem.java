@@ -225,14 +225,22 @@ public final class AtlasTypeSystem {
 
     // ------------------------------------------------------------------------------------------------ loading
 
-    /** The shared folder (system property {@code shared.dir}, Surefire sets it; default {@code ../shared}). */
-    public static Path sharedDir() {
-        return Paths.get(System.getProperty("shared.dir", "../shared"));
+    /** A models folder carried in the test resources: {@code atlas-models/<atlasRelease>} (see the README there). */
+    public static Path modelsDir(String atlasRelease) {
+        java.net.URL url = AtlasTypeSystem.class.getResource("/atlas-models/" + atlasRelease);
+        if (url == null) {
+            throw new IllegalArgumentException("no test resource atlas-models/" + atlasRelease);
+        }
+        try {
+            return Paths.get(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Atlas 2.4.0's models, patches applied. */
     public static AtlasTypeSystem atlas240() {
-        return load(sharedDir().resolve("atlas-models"));
+        return load(modelsDir("2.4.0"));
     }
 
     /**
@@ -242,7 +250,7 @@ public final class AtlasTypeSystem {
      * server's bootstrap patches, so e.g. {@code spark_process.queryText} (patch 015) is absent.
      */
     public static AtlasTypeSystem sparkModel210rc3() {
-        Path dir = sharedDir().resolve("atlas-models-2.1.0-rc3");
+        Path dir = modelsDir("2.1.0-rc3");
         Set<String> sparkTypes = typeNamesIn(dir.resolve("1000-Hadoop").resolve("1100-spark_model.json"));
         return CACHE.computeIfAbsent("purview:" + dir.toAbsolutePath().normalize(),
                 k -> doLoad(dir, sparkTypes));
