@@ -31,11 +31,11 @@ import org.apache.atlas.type.AtlasTypeRegistry.AtlasTransientTypeRegistry;
  * graph database and is not on our classpath), one handler per action. These are the same steps on Atlas's own typedef
  * classes: copy the current def, change it as the handler does (ADD_ATTRIBUTE appends attribute defs, UPDATE_ATTRIBUTE
  * replaces them, REMOVE_LEGACY_REF_ATTRIBUTES drops the legacy attributes from both end types and sets the
- * relationship's label and category, ...), set {@code updateToVersion}, and update the registry, which then resolves
- * every type again as the server's does. A patch applies only when the type's version is null, equals
- * {@code applyToVersion} or starts with {@code applyToVersion + "."} ({@code PatchHandler.isPatchApplicable}).
- * A patch for a type that does not exist is FAILED and loading goes on, as on the server. An action we do not
- * implement fails loudly: the server would log and ignore it, and we want to know.
+ * relationship's label and category, ...), set {@code updateToVersion}, and write the def to a {@link Store} (the
+ * server's way, or a batch that TypeModels resolves once per file). A patch applies only when the type's version is
+ * null, equals {@code applyToVersion} or starts with {@code applyToVersion + "."}
+ * ({@code PatchHandler.isPatchApplicable}). A patch for a type that does not exist is FAILED and loading goes on, as
+ * on the server. An action we do not implement fails loudly: the server would log and ignore it, and we want to know.
  */
 final class ModelPatches {
 
