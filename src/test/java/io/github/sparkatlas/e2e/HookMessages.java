@@ -18,8 +18,10 @@ import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 
 /**
  * Reads decoded ENTITY_CREATE_V2 notifications (as {@link io.github.sparkatlas.atlasrules.AtlasHookDecoder} hands
- * them out) the way a test wants them: the spark_process of a message with its inputs and outputs resolved to
- * type and qualifiedName, and the typedef checks Atlas 2.4.0 and Purview's posted spark model would apply.
+ * them out, i.e. as Atlas's own HookMessageDeserializer read the consumed records) the way a test wants them: the
+ * spark_process of a message with its inputs and outputs resolved to type and qualifiedName, and the checks of
+ * Atlas 2.4.0's own type registry and entity validation plus ours (see {@link AtlasTypeSystem}), and that nothing
+ * is used that Purview's posted spark model lacks.
  */
 final class HookMessages {
 
@@ -109,8 +111,9 @@ final class HookMessages {
     }
 
     /**
-     * No violation of Atlas 2.4.0's typedefs, and nothing outside the spark model Microsoft's Purview guide posts
-     * (Atlas 2.1.0-rc3's model file, no server patches).
+     * No violation of Atlas 2.4.0's typedefs (Atlas's own validation, and our checks for what it lets through), and
+     * nothing outside the spark model Microsoft's Purview guide posts (Atlas 2.1.0-rc3's model file, no server
+     * patches).
      */
     static void assertValidForAtlasAndPurview(JsonNode message) {
         List<String> violations = AtlasTypeSystem.atlas240().validate(message);

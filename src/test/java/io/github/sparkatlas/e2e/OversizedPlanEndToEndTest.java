@@ -38,9 +38,9 @@ class OversizedPlanEndToEndTest {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
     /**
      * Characters of the literal when its plan text is kept whole: 15 MB rather than 50 MB, because Jackson 2.15+
-     * refuses a JSON string over 20,000,000 characters (StreamReadConstraints), and so does AtlasHookDecoder, which
-     * reads as Atlas's consumer does: a larger text could be sent but not read back. Random alphanumerics gzip to
-     * about 75 %, so the message is still more than a dozen records.
+     * refuses a JSON string over 20,000,000 characters (StreamReadConstraints): Atlas's own consumer (Jackson 2.12)
+     * would read more, but the test could not read back what it decoded. Random alphanumerics gzip to about 75 %, so
+     * the message is still more than a dozen records.
      */
     private static final int KEPT_BLOB_CHARS = 15_000_000;
     /** When the text is cut at the default limit nothing reads it whole, so the literal can be the full 50 MB. */

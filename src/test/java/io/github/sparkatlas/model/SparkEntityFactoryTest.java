@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
 import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.Dataset;
@@ -424,6 +425,39 @@ class SparkEntityFactoryTest {
         .validateAgainstOlderModel(message, AtlasTypeSystem.sparkModel210rc3());
 
     assertTrue(violations.isEmpty(), "violations:\n" + String.join("\n", violations));
+  }
+
+  /** The checks above are not vacuous: Atlas's own validation rejects our message once one value is wrong. */
+  @Test
+  void atlasRejectsTheMessageWhenAColumnLosesItsRequiredType() {
+    JsonNode message = notificationJson(application());
+    JsonNode column = ofType(message, "spark_column").get(0);
+    ((ObjectNode) column.path("attributes")).remove("type");
+
+    List<String> violations = AtlasTypeSystem.atlas240().validate(message);
+
+    assertEquals(1, violations.size(), () -> "violations:\n" + String.join("\n", violations));
+    assertTrue(violations.get(0).startsWith("spark_column(guid=" + column.path("guid").asText()), violations.get(0));
+    assertTrue(violations.get(0).contains(
+        "[Atlas] spark_column.type: mandatory attribute value missing in type spark_column"), violations.get(0));
+  }
+
+  /** Atlas's validateValue takes any object id for spark_table.db; our own check knows the other end's type. */
+  @Test
+  void aTableWhoseDbPointsAtAnotherTypeIsRejected() {
+    JsonNode message = notificationJson(application());
+    JsonNode table = ofType(message, "spark_table").get(0);
+    String columnGuid = ofType(message, "spark_column").get(0).path("guid").asText();
+    ObjectNode db = (ObjectNode) table.path("relationshipAttributes").path("db");
+    assertTrue(db.has("guid"), table::toString);
+    db.put("guid", columnGuid);
+    db.remove("typeName");
+
+    List<String> violations = AtlasTypeSystem.atlas240().validate(message);
+
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("spark_table(guid=" + table.path("guid").asText())
+            && v.contains("relationshipAttributes.db: references a spark_column but relationship spark_table_db"
+            + " needs a spark_db")), () -> "violations:\n" + String.join("\n", violations));
   }
 
   @Test

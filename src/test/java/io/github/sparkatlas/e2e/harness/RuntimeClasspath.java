@@ -17,9 +17,11 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The classpath of a runtime the e2e tests start as a separate JVM (a Kafka broker, a Spark installation), resolved
- * by Maven from {@code src/test/runtimes/<name>/pom.xml}. These runtimes stay off the test classpath on purpose:
- * the broker brings Scala 2.13 and other Jackson/Netty versions that clash with an in-JVM Spark 3.
+ * The classpath of a runtime the tests start as a separate JVM (a Kafka broker, a Spark installation) or load in an
+ * isolated class loader (Apache Atlas's own classes, see {@code atlasrules.AtlasClassLoader}), resolved by Maven from
+ * {@code src/test/runtimes/<name>/pom.xml}. These runtimes stay off the test classpath on purpose: the broker brings
+ * Scala 2.13 and other Jackson/Netty versions, Atlas another Hadoop and more SLF4J providers, all of which clash with
+ * an in-JVM Spark 3.
  *
  * <p>The result is cached in {@code target/runtimes/<name>-<hash>.classpath}; the hash covers the runtime pom and the
  * properties, so another Spark version or an edited pom resolves anew and a clean build starts over.
