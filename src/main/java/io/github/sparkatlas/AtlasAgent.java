@@ -1,5 +1,6 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.capture.CaptureWarmUp;
 import io.github.sparkatlas.capture.ExecutionTracker;
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.capture.SparkInternals;
@@ -108,6 +109,7 @@ public final class AtlasAgent {
               config.get(AgentConfigDef.CAPTURE_BUDGET_MS)),
           pipeline(config, redactor, spoolDir, errors), errors, spoolDir);
       self[0] = agent;
+      warmUpCapture();
       LOG.info(redactor.redact(config.describe(AgentVersion.get()))
           + (spoolDir == null ? "" : ", spool=" + spoolDir));
       if (config.usesEmbeddedDefault()) {
@@ -125,6 +127,16 @@ public final class AtlasAgent {
           safe(t.toString()));
     }
     return DISABLED;
+  }
+
+  /**
+   * The first captures of an application would load the capture's classes and look up Spark's members on Spark's
+   * listener thread; a short-lived thread of ours does it instead, while the application starts.
+   */
+  private static void warmUpCapture() {
+    Thread warmUp = new Thread(CaptureWarmUp::run, "spark-atlas-agent-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
   }
 
   /**

@@ -14,6 +14,19 @@ interface SessionDefaults {
   /** {@code fs.defaultFS}, or null. */
   String defaultFileSystem();
 
+  /** No session: the current database and the default file system are unknown. */
+  SessionDefaults NONE = new SessionDefaults() {
+    @Override
+    public String currentDatabase() {
+      return null;
+    }
+
+    @Override
+    public String defaultFileSystem() {
+      return null;
+    }
+  };
+
   /** The defaults of the session that ran a query. */
   static SessionDefaults of(Object sparkSession, SparkContext context) {
     return new SessionDefaults() {
