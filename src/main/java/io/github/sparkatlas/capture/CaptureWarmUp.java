@@ -91,16 +91,15 @@ public final class CaptureWarmUp {
     try {
       ClassLoader loader = SparkContext.class.getClassLoader();
       for (String name : SPARK_CLASSES) {
-        Class<?> type;
         try {
-          type = Class.forName(name, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-          continue;
+          Class<?> type = Class.forName(name, false, loader);
+          for (String member : MEMBERS) {
+            Reflect.lookUpOnly(type, member);
+          }
+          Subqueries.lookUpOnly(type);
+        } catch (Throwable t) {
+          // Absent in this Spark version, or with members of types that are absent (Hive classes without Hive).
         }
-        for (String member : MEMBERS) {
-          Reflect.lookUpOnly(type, member);
-        }
-        Subqueries.lookUpOnly(type);
       }
       // The capture's own classes, loaded and run once on plain values.
       CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + 1_000_000_000L);
