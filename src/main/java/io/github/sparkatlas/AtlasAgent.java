@@ -1,5 +1,6 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.capture.CaptureWarmUp;
 import io.github.sparkatlas.capture.ExecutionTracker;
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.capture.SparkInternals;
@@ -127,6 +128,7 @@ public final class AtlasAgent {
               config.get(AgentConfigDef.CAPTURE_BUDGET_MS)),
           pipeline(config, redactor, spoolDir, errors), errors, spoolDir);
       self[0] = agent;
+      warmUpCapture();
       LOG.info(redactor.redact(config.describe(AgentVersion.get()))
           + (configuredSpoolDir == null ? "" : ", spool=" + configuredSpoolDir));
       if (config.usesEmbeddedDefault()) {
@@ -147,6 +149,16 @@ public final class AtlasAgent {
     return DISABLED;
   }
 
+  /**
+   * The first captures of an application would load the capture's classes and look up Spark's members on Spark's
+   * listener thread; a short-lived thread of ours does it instead, while the application starts.
+   */
+  private static void warmUpCapture() {
+    Thread warmUp = new Thread(CaptureWarmUp::run, "spark-atlas-agent-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+  }
+
   private static String safe(Redactor redactor, String text) {
     try {
       return redactor.redact(text);
@@ -159,7 +171,9 @@ public final class AtlasAgent {
   private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, AtomicReference<Path> spoolDir,
       ErrorReporter errors) {
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
-        new Naming(config.namespace()), redactor, errors);
+        new Naming(config.namespace()), redactor, new PlanTexts(redactor,
+            config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH), config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
+        errors);
   }
 
   /** An encoder for the agent's settings: what the sinks and the replay command wrap notifications with. */
@@ -219,7 +233,7 @@ public final class AtlasAgent {
     }
     long start = System.nanoTime();
     try {
-      warnUnknown(executions.onEnd(event));
+      report(executions.onEnd(event));
     } catch (Throwable t) {
       errors.internalError("reading a SQL execution", t);
     } finally {
@@ -238,7 +252,7 @@ public final class AtlasAgent {
     try {
       if (!hasOurListener(SparkInternals.sparkContextOf(queryExecution))) {
         LineageCapture.Result result = capture.capture(queryExecution, -1L);
-        warnUnknown(result.unknownNodes());
+        report(result);
         if (result.lineage() != null) {
           pipeline.submit(result.lineage());
         }
@@ -248,10 +262,27 @@ public final class AtlasAgent {
     }
   }
 
-  private void warnUnknown(Set<String> unknownNodes) {
-    for (String node : unknownNodes) {
+  /** Says once what a capture could not do: each kind of gap is a WARN line the first time only. */
+  private void report(LineageCapture.Result result) {
+    for (String node : result.unknownNodes()) {
       errors.warnOnce("node:" + node, "spark-atlas-agent does not know plan node " + node
           + "; what it reads or writes is missing from the lineage (reported once per node type)");
+    }
+    String command = result.uncapturedCommand();
+    if (command != null) {
+      errors.warnOnce("command:" + command, "spark-atlas-agent does not capture command " + command
+          + " yet; what it creates, changes or drops is missing from the lineage (reported once per command type)");
+    }
+    if (result.overBudget()) {
+      errors.warnOnce("capture-budget", "spark-atlas-agent: capturing a SQL execution took longer than "
+          + AgentConfigDef.CAPTURE_BUDGET_MS.name() + "=" + config.get(AgentConfigDef.CAPTURE_BUDGET_MS)
+          + " ms; the datasets found by then are kept, the rest of that execution's inputs (or a table's columns) "
+          + "are left out (reported once, counted in the summary as partial captures)");
+    }
+    if (result.nodeLimitReached()) {
+      errors.warnOnce("capture-node-limit", "spark-atlas-agent: a SQL execution's plan has more nodes than are "
+          + "walked; the inputs found in the nodes walked are kept, the rest are left out (reported once, counted "
+          + "in the summary as partial captures)");
     }
   }
 
@@ -356,18 +387,21 @@ public final class AtlasAgent {
   /**
    * The one line a platform team reads: what was captured, where it went, and what, if anything, was given up.
    * "dropped" lists each kind of loss separately (executions over a full queue, plan texts over the time budget or
-   * shed by a full spool, whole messages dropped by a full spool).
+   * shed by a full spool, whole messages dropped by a full spool); "partial captures" counts executions whose capture
+   * stopped at the time budget or the node limit, "datasets over limit" the datasets left out of an application
+   * at its limit per side.
    */
   private void logSummary(String when) {
     DeliveryStats delivery = pipeline.deliveryStats();
     LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, sent={}, spooled={}, replayed={}, "
         + "dropped executions={}, dropped after close={}, dropped plan texts={}, dropped messages={}, rejected={}, "
-        + "failed attempts={}, internal errors={}, nested repeats skipped={}, listener thread per SQL execution end: {}, "
-        + "per start: {}{}",
+        + "failed attempts={}, internal errors={}, nested repeats skipped={}, partial captures={}, "
+        + "datasets over limit={}, listener thread per SQL execution end: {}, per start: {}{}",
         when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
         delivery.replayed(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
-        executions.planTextsOverBudget() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
+        pipeline.planTextsOverBudget() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
         delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
+        executions.partialCaptures(), pipeline.datasetsOverLimit.get(),
         endCallbacks.describe(), startCallbacks.describe(), switchedOff ? " (switched off after internal errors)" : "");
   }
 }

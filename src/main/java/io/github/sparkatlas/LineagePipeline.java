@@ -1,5 +1,6 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.config.AgentConfigDef;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.QueryLineage;
@@ -21,10 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The agent's own thread: everything after the capture (redaction, entities, JSON, handing over to the sink)
- * happens here, so Spark's listener thread only ever enqueues. The queue is bounded; a full queue drops and
- * counts, never waits. The sink keeps what it accepts (the Kafka sink on disk) and does its network work on a
- * thread of its own, so a slow broker never backs this queue up.
+ * The agent's own thread: everything after the capture (rendering the plan text, redaction, entities, JSON, handing
+ * over to the sink) happens here, so Spark's listener thread only ever enqueues. The queue is bounded; a full queue
+ * drops and counts, never waits. The sink keeps what it accepts (the Kafka sink on disk) and does its network work on
+ * a thread of its own, so a slow broker never backs this queue up.
  */
 final class LineagePipeline {
   /** Applications remembered at once; a long-lived driver runs them one after another. */
@@ -43,6 +44,7 @@ final class LineagePipeline {
   private final Naming naming;
   private final SparkEntityFactory entities;
   private final Redactor redactor;
+  private final PlanTexts planTexts;
   private final ErrorReporter errors;
   private final Thread thread;
   private final Map<String, ApplicationLineage> applications = new LinkedHashMap<String, ApplicationLineage>(16, 0.75f,
@@ -67,13 +69,24 @@ final class LineagePipeline {
   /** Executions Spark reported after the agent had closed for the JVM's exit: not lineage lost to a full queue. */
   final AtomicLong droppedAfterClose = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
+  /** Datasets left out of an application's lineage at ApplicationLineage.MAX_DATASETS_PER_SIDE. */
+  final AtomicLong datasetsOverLimit = new AtomicLong();
 
+  /** With the default plan text length and time budget. */
   LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, ErrorReporter errors) {
+    this(capacity, sinkFactory, naming, redactor, new PlanTexts(redactor,
+        AgentConfigDef.PLAN_TEXT_MAX_LENGTH.defaultValue(), AgentConfigDef.CAPTURE_BUDGET_MS.defaultValue(), errors),
+        errors);
+  }
+
+  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, PlanTexts planTexts,
+      ErrorReporter errors) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sinkFactory = sinkFactory;
     this.naming = naming;
     this.entities = new SparkEntityFactory(naming, redactor);
     this.redactor = redactor;
+    this.planTexts = planTexts;
     this.errors = errors;
     this.thread = new Thread(this::run, "spark-atlas-agent");
     this.thread.setDaemon(true);
@@ -250,17 +263,36 @@ final class LineagePipeline {
   }
 
   private void process(QueryLineage captured) {
-    QueryLineage lineage = captured.withRedactedText(redactor::redact);
+    QueryLineage lineage = planTexts.render(captured).withRedactedText(redactor::redact);
     ApplicationLineage app = applications.get(lineage.applicationId());
     if (app == null) {
       app = new ApplicationLineage(lineage.applicationId());
       applications.put(lineage.applicationId(), app);
     }
+    long notAddedBefore = app.datasetsNotAdded();
     app.add(lineage);
+    noteDatasetLimit(app, notAddedBefore);
     HookNotification notification = entities.processNotification(app);
     sink.accept(new OutboundMessage(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
         System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
         app.latestPlanText() != null));
     messages.incrementAndGet();
+  }
+
+  /** The dataset limit is said once per application at WARN, and every dataset it leaves out is counted. */
+  private void noteDatasetLimit(ApplicationLineage app, long notAddedBefore) {
+    long notAdded = app.datasetsNotAdded() - notAddedBefore;
+    if (notAdded > 0) {
+      datasetsOverLimit.addAndGet(notAdded);
+      errors.warnOnce("dataset-limit:" + app.applicationId(), "spark-atlas-agent: application "
+          + app.applicationId() + " has read or written more than " + ApplicationLineage.MAX_DATASETS_PER_SIDE
+          + " datasets on one side; further inputs or outputs are left out of its spark_process (reported once, "
+          + "counted in the summary as datasets over limit)");
+    }
+  }
+
+  /** Plan texts left out because rendering them took longer than the time budget. */
+  long planTextsOverBudget() {
+    return planTexts.overBudget();
   }
 }

@@ -7,30 +7,68 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * What the extractors of one execution share: how to complete names (current database, default file
- * system) and what they could not read. Built from values already in memory, never from a catalog call.
+ * What the extractors of one execution share: how to complete names (current database, default file system), the
+ * execution's time budget, and what they could not read. The session's current database and the default file
+ * system are read only when a name needs them (most names in a plan are complete already), and never through a
+ * lock: see {@link SessionDefaults}.
  */
 final class CaptureContext {
   /** Plans larger than this are not walked further: bounded time on Spark's listener thread. */
   static final int MAX_NODES = 20_000;
 
-  private final String currentDatabase;
-  private final URI defaultFs;
+  private final SessionDefaults session;
+  private final long deadlineNanos;
+  private String currentDatabase;
+  private URI defaultFs;
   private final Set<String> unknownNodes = new LinkedHashSet<>();
   private int nodesVisited;
+  private boolean overBudget;
 
-  CaptureContext(String currentDatabase, String defaultFs) {
-    this.currentDatabase = currentDatabase == null ? "default" : currentDatabase;
-    this.defaultFs = defaultFs == null || defaultFs.isEmpty() ? URI.create("file:///") : URI.create(defaultFs);
+  /**
+   * @param deadlineNanos when ({@link System#nanoTime()}) the time budget of this execution's capture runs out
+   */
+  CaptureContext(SessionDefaults session, long deadlineNanos) {
+    this.session = session;
+    this.deadlineNanos = deadlineNanos;
   }
 
   String currentDatabase() {
+    if (currentDatabase == null) {
+      String database = session.currentDatabase();
+      currentDatabase = database == null ? "default" : database;
+    }
     return currentDatabase;
   }
 
-  /** False once the plan has been walked as far as the budget allows. */
+  private URI defaultFs() {
+    if (defaultFs == null) {
+      String fs = session.defaultFileSystem();
+      defaultFs = fs == null || fs.isEmpty() ? URI.create("file:///") : URI.create(fs);
+    }
+    return defaultFs;
+  }
+
+  /** False once the plan has been walked as far as the node limit or the time budget allows. */
   boolean visit() {
-    return ++nodesVisited <= MAX_NODES;
+    return ++nodesVisited <= MAX_NODES && withinBudget();
+  }
+
+  /** False, from now on, once the time budget is spent. */
+  boolean withinBudget() {
+    if (!overBudget && System.nanoTime() - deadlineNanos > 0) {
+      overBudget = true;
+    }
+    return !overBudget;
+  }
+
+  /** Whether the time budget ran out: what was found by then is kept, the rest is missing. */
+  boolean overBudget() {
+    return overBudget;
+  }
+
+  /** Whether the plan had more nodes than are walked. */
+  boolean nodeLimitReached() {
+    return nodesVisited > MAX_NODES;
   }
 
   void unknownNode(Object node) {
@@ -54,8 +92,9 @@ final class CaptureContext {
       return PathDataset.of(Paths.get(uri.getPath()).toAbsolutePath().normalize().toUri());
     }
     String path = uri.getPath().startsWith("/") ? uri.getPath() : "/" + uri.getPath();
-    String authority = defaultFs.getAuthority();
-    return PathDataset.of(URI.create(defaultFs.getScheme() + "://" + (authority == null ? "" : authority)
+    URI fs = defaultFs();
+    String authority = fs.getAuthority();
+    return PathDataset.of(URI.create(fs.getScheme() + "://" + (authority == null ? "" : authority)
         + path.replace(" ", "%20")));
   }
 

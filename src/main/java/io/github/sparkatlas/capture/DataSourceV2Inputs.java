@@ -23,7 +23,7 @@ final class DataSourceV2Inputs implements InputExtractor {
     Object identifier = Reflect.option(Reflect.get(relation, "identifier"));
     if (identifier != null) {
       Object catalog = Reflect.option(Reflect.get(relation, "catalog"));
-      return TableReader.v2Table(Reflect.string(Reflect.get(catalog, "name")), identifier, table);
+      return TableReader.v2Table(Reflect.string(Reflect.get(catalog, "name")), identifier, table, context);
     }
     return byTableName(table, context);
   }

@@ -24,12 +24,12 @@ final class DataSourceV2Writes implements WriteExtractor {
     Object resolved = Reflect.get(node, "name");
     if (resolved != null && Reflect.has(resolved, "identifier")) {
       String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
-      return Write.of(TableReader.v2Table(catalog, Reflect.get(resolved, "identifier"), null), query);
+      return Write.of(TableReader.v2Table(catalog, Reflect.get(resolved, "identifier"), null, context), query);
     }
     Object identifier = Reflect.get(node, "tableName");
     if (identifier != null) {
       String catalog = Reflect.string(Reflect.get(Reflect.get(node, "catalog"), "name"));
-      return Write.of(TableReader.v2Table(catalog, identifier, null), query);
+      return Write.of(TableReader.v2Table(catalog, identifier, null, context), query);
     }
     context.unknownNode(node);
     return null;

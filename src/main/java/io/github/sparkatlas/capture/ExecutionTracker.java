@@ -2,11 +2,9 @@ package io.github.sparkatlas.capture;
 
 import io.github.sparkatlas.lineage.QueryLineage;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -34,7 +32,7 @@ public final class ExecutionTracker {
     }
   };
   private long supersededNested;
-  private long planTextsOverBudget;
+  private long partialCaptures;
 
   public ExecutionTracker(LineageCapture capture, Consumer<QueryLineage> out) {
     this.capture = capture;
@@ -63,16 +61,17 @@ public final class ExecutionTracker {
   /**
    * A SparkListenerSQLExecutionEnd: captures it and reports what is final.
    *
-   * @return class names of plan nodes that could not be read
+   * @return what the capture found, for its warnings (unknown plan nodes, an uncaptured command, a spent budget)
    */
-  public synchronized Set<String> onEnd(Object executionEnd) {
+  public synchronized LineageCapture.Result onEnd(Object executionEnd) {
     long executionId = SparkInternals.executionId(executionEnd);
     Long root = rootOfNested.remove(executionId);
     Object queryExecution = SparkInternals.successfulQueryExecution(executionEnd);
-    LineageCapture.Result result = queryExecution == null ? null : capture.capture(queryExecution, executionId);
-    QueryLineage lineage = result == null ? null : result.lineage();
-    if (result != null && result.planTextDropped()) {
-      planTextsOverBudget++;
+    LineageCapture.Result result = queryExecution == null ? LineageCapture.Result.NOTHING
+        : capture.capture(queryExecution, executionId);
+    QueryLineage lineage = result.lineage();
+    if (result.overBudget() || result.nodeLimitReached()) {
+      partialCaptures++;
     }
     if (root != null) {
       if (lineage != null) {
@@ -88,12 +87,15 @@ public final class ExecutionTracker {
         nested.forEach(out);
       }
     }
-    return result == null ? Collections.<String>emptySet() : result.unknownNodes();
+    return result;
   }
 
-  /** Executions whose plan text was left out because the capture's time budget ran out. */
-  public synchronized long planTextsOverBudget() {
-    return planTextsOverBudget;
+  /**
+   * Executions whose capture stopped early, at the time budget or the node limit: their lineage holds what was
+   * found by then.
+   */
+  public synchronized long partialCaptures() {
+    return partialCaptures;
   }
 
   /** Nested writes left out because their outer command reported the same write. */

@@ -74,7 +74,7 @@ final class InputCollector {
           walk(children.get(i));
         }
       }
-      for (Object subquery : Reflect.elements(Reflect.get(node, "subqueries"))) {
+      for (Object subquery : Subqueries.of(node)) {
         walk(subquery);
       }
     }

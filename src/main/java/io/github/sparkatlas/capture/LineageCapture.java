@@ -15,7 +15,11 @@ import org.apache.spark.SparkContext;
 
 /**
  * Turns a finished SQL execution ({@code QueryExecution}) into a {@link QueryLineage}: the only place where the
- * agent reads Spark's plans. Runs on Spark's listener thread, so it reads only what the plan already holds.
+ * agent reads Spark's plans. Runs on Spark's listener thread, so it reads only what the plan already holds, and in
+ * this order: an execution that writes nothing is recognised first and costs a look at the top of its plan; only a
+ * write has its names completed (current database, default file system, read without locks) and its inputs walked,
+ * within the time budget. The plan text is not rendered here: the record carries a {@link PlanText} that the agent
+ * thread renders.
  */
 public final class LineageCapture {
   private static final List<WriteExtractor> WRITES = Collections.unmodifiableList(Arrays.asList(
@@ -28,15 +32,16 @@ public final class LineageCapture {
   private static final int MAX_WRITE_SEARCH = 64;
 
   private final Map<String, WriteExtractor> writes = new HashMap<>();
-  private final int planTextMaxLength;
+  private final boolean planText;
   private final long budgetNanos;
 
   /**
-   * @param planTextMaxLength characters of plan text to keep
-   * @param budgetMillis      time allowed per execution on the listener thread; beyond it the plan text is left out
+   * @param planTextMaxLength characters of plan text to keep; 0 hands over no plan to render
+   * @param budgetMillis      time allowed per execution on the listener thread; beyond it the capture stops and
+   *                          keeps what it found
    */
   public LineageCapture(int planTextMaxLength, long budgetMillis) {
-    this.planTextMaxLength = planTextMaxLength;
+    this.planText = planTextMaxLength > 0;
     this.budgetNanos = budgetMillis * 1_000_000L;
     for (WriteExtractor extractor : WRITES) {
       for (String name : extractor.nodeNames()) {
@@ -47,23 +52,21 @@ public final class LineageCapture {
 
   /** The outcome of reading one execution: its lineage (null when it wrote nothing) and what was not understood. */
   public static final class Result {
+    static final Result NOTHING = new Result(null, Collections.<String>emptySet(), null, false, false);
+
     private final QueryLineage lineage;
     private final Set<String> unknownNodes;
-    private final boolean planTextDropped;
+    private final String uncapturedCommand;
+    private final boolean overBudget;
+    private final boolean nodeLimitReached;
 
-    Result(QueryLineage lineage, Set<String> unknownNodes) {
-      this(lineage, unknownNodes, false);
-    }
-
-    Result(QueryLineage lineage, Set<String> unknownNodes, boolean planTextDropped) {
+    Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
+        boolean nodeLimitReached) {
       this.lineage = lineage;
       this.unknownNodes = unknownNodes;
-      this.planTextDropped = planTextDropped;
-    }
-
-    /** Whether the plan text was left out because the time budget ran out. */
-    public boolean planTextDropped() {
-      return planTextDropped;
+      this.uncapturedCommand = uncapturedCommand;
+      this.overBudget = overBudget;
+      this.nodeLimitReached = nodeLimitReached;
     }
 
     public QueryLineage lineage() {
@@ -73,6 +76,24 @@ public final class LineageCapture {
     /** Class names of plan nodes no extractor could read; their datasets are missing from the lineage. */
     public Set<String> unknownNodes() {
       return unknownNodes;
+    }
+
+    /**
+     * Class name of the command at the plan's root when the agent does not capture it (a CREATE TABLE, a DROP, a
+     * MERGE, ...) and it is not one of those that write no dataset (SET, SHOW, ...); else null.
+     */
+    public String uncapturedCommand() {
+      return uncapturedCommand;
+    }
+
+    /** Whether the time budget ran out: the lineage holds what was found by then. */
+    public boolean overBudget() {
+      return overBudget;
+    }
+
+    /** Whether the plan had more nodes than are walked: the lineage holds the inputs of the nodes walked. */
+    public boolean nodeLimitReached() {
+      return nodeLimitReached;
     }
   }
 
@@ -85,21 +106,23 @@ public final class LineageCapture {
     Object plan = Reflect.get(queryExecution, "analyzed");
     if ("CommandResult".equals(Reflect.simpleName(Reflect.get(queryExecution, "commandExecuted")))) {
       // The second event of an eagerly run command (spark.sql(...).collect()): captured when it ran.
-      return new Result(null, Collections.<String>emptySet());
+      return Result.NOTHING;
+    }
+    // Commands sit at the root of a logical plan, never inside a query: a plain query (a collect, a count) is
+    // recognised by its root alone.
+    boolean command = Commands.isCommand(plan);
+    Object writeNode = command || writes.containsKey(Reflect.simpleName(plan)) ? findWrite(plan) : null;
+    if (writeNode == null) {
+      return command && Commands.isUncaptured(plan)
+          ? new Result(null, Collections.<String>emptySet(), plan.getClass().getName(), false, false)
+          : Result.NOTHING;
     }
     Object session = Reflect.get(queryExecution, "sparkSession");
     SparkContext spark = (SparkContext) Reflect.get(session, "sparkContext");
-    CaptureContext context = new CaptureContext(
-        Reflect.string(Reflect.get(Reflect.get(Reflect.get(session, "sessionState"), "catalog"),
-            "getCurrentDatabase")),
-        spark.hadoopConfiguration().get("fs.defaultFS"));
-    Object writeNode = findWrite(plan);
-    if (writeNode == null) {
-      return new Result(null, context.unknownNodes());
-    }
+    CaptureContext context = new CaptureContext(SessionDefaults.of(session, spark), deadline);
     Write write = writes.get(Reflect.simpleName(writeNode)).extract(writeNode, context);
     if (write == null) {
-      return new Result(null, context.unknownNodes());
+      return new Result(null, context.unknownNodes(), null, context.overBudget(), false);
     }
     InputCollector collector = new InputCollector(INPUTS, context);
     for (Object query : write.queries) {
@@ -107,13 +130,12 @@ public final class LineageCapture {
     }
     List<Dataset> inputs = new ArrayList<>(write.namedInputs);
     inputs.addAll(collector.collect());
-    // The datasets are the point; the plan text is an extra that is dropped when the budget is spent.
-    PlanText.Rendered text = System.nanoTime() - deadline > 0 ? new PlanText.Rendered(null, planTextMaxLength > 0)
-        : PlanText.render(plan, planTextMaxLength, deadline);
     QueryLineage lineage = new QueryLineage(spark.applicationId(), spark.appName(), executionId,
-        Reflect.simpleName(writeNode), spark.sparkUser(), System.currentTimeMillis(), inputs, write.outputs,
-        text.text);
-    return new Result(lineage, context.unknownNodes(), text.overBudget);
+        Reflect.simpleName(writeNode), spark.sparkUser(), System.currentTimeMillis(), inputs, write.outputs, null);
+    if (planText && plan != null) {
+      lineage = lineage.withPlanTextSource(new PlanText(plan));
+    }
+    return new Result(lineage, context.unknownNodes(), null, context.overBudget(), context.nodeLimitReached());
   }
 
   /** The write command of the plan, searched from the root down. */

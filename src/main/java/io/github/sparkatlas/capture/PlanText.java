@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.PlanTextSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import scala.Function1;
@@ -7,27 +8,27 @@ import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
 /**
- * Renders a plan's text on the listener thread without ever building more of it than is kept: Spark's
- * streaming {@code treeString(append, ...)} is stopped as soon as the limit or the time budget is reached, so a
- * plan whose text would be 50 MB costs no more than one whose text is at the limit. Spark builds each node's line
- * whole before handing it over, so a single node with a huge literal still costs the building of its own line.
+ * Renders a plan's text without ever building more of it than is kept: Spark's streaming
+ * {@code treeString(append, ...)} is stopped as soon as the limit or the time budget is reached, so a plan whose
+ * text would be 50 MB costs no more than one whose text is at the limit. Spark builds each node's line whole before
+ * handing it over, so a single node with a huge literal still costs the building of its own line.
+ *
+ * <p>Called on the agent's thread, not on Spark's listener thread: the analyzed plan is immutable, and Spark itself
+ * renders plans on other threads than the one that ran them.
  */
-final class PlanText {
+final class PlanText implements PlanTextSource {
   /** Spark's default spark.sql.debug.maxToStringFields. */
   private static final int MAX_FIELDS = 25;
 
-  private PlanText() {
+  private final Object plan;
+
+  PlanText(Object plan) {
+    this.plan = plan;
   }
 
-  /** The outcome: the text (null when left out) and whether it was left out for lack of time. */
-  static final class Rendered {
-    final String text;
-    final boolean overBudget;
-
-    Rendered(String text, boolean overBudget) {
-      this.text = text;
-      this.overBudget = overBudget;
-    }
+  @Override
+  public Rendering render(int maxChars, long deadlineNanos) {
+    return render(plan, maxChars, deadlineNanos);
   }
 
   private static final class Stop extends RuntimeException {
@@ -44,7 +45,6 @@ final class PlanText {
     private final StringBuilder text = new StringBuilder();
     private final int maxLength;
     private final long deadlineNanos;
-    private boolean cut;
 
     BoundedAppend(int maxLength, long deadlineNanos) {
       this.maxLength = maxLength;
@@ -63,7 +63,6 @@ final class PlanText {
         // Rendering ends with this piece, and Spark has already paid for building it (one huge literal can make
         // one node's line megabytes long): keeping the text up to the limit costs nothing more, however late.
         text.append(piece, 0, Math.max(0, room));
-        cut = true;
         throw new Stop(false);
       }
       if (System.nanoTime() - deadlineNanos > 0) {
@@ -74,14 +73,14 @@ final class PlanText {
     }
   }
 
-  static Rendered render(Object plan, int maxLength, long deadlineNanos) {
-    if (maxLength == 0 || plan == null) {
-      return new Rendered(null, false);
-    }
+  static Rendering render(Object plan, int maxLength, long deadlineNanos) {
     Method streaming = streamingTreeString(plan.getClass());
     if (streaming == null) {
       String text = String.valueOf(Reflect.get(plan, "treeString"));
-      return new Rendered(cut(text, maxLength, text.length() > maxLength), System.nanoTime() - deadlineNanos > 0);
+      if (System.nanoTime() - deadlineNanos > 0) {
+        return Rendering.outOfTime();
+      }
+      return text.length() <= maxLength ? Rendering.whole(text) : Rendering.cutShort(text.substring(0, maxLength));
     }
     BoundedAppend append = new BoundedAppend(maxLength, deadlineNanos);
     try {
@@ -90,21 +89,12 @@ final class PlanText {
       if (!(e.getCause() instanceof Stop)) {
         throw new CaptureException("rendering the plan text failed", e.getCause());
       }
-      if (((Stop) e.getCause()).overBudget) {
-        return new Rendered(null, true);
-      }
+      return ((Stop) e.getCause()).overBudget ? Rendering.outOfTime()
+          : Rendering.cutShort(append.text.toString());
     } catch (IllegalAccessException e) {
       throw new CaptureException("cannot render the plan text", e);
     }
-    return new Rendered(cut(append.text.toString(), maxLength, append.cut), false);
-  }
-
-  private static String cut(String text, int maxLength, boolean wasCut) {
-    if (!wasCut) {
-      return text;
-    }
-    String kept = text.length() <= maxLength ? text : text.substring(0, maxLength);
-    return kept + "\n... (plan text cut at " + maxLength + " characters)";
+    return Rendering.whole(append.text.toString());
   }
 
   /** {@code treeString(append: String => Unit, verbose, addSuffix, maxFields, printOperatorId)}, Spark 3.0+. */

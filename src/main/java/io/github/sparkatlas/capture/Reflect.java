@@ -64,6 +64,11 @@ final class Reflect {
     }
   };
 
+  /** Looks a method up without calling it, so that a later {@link #get} finds it (or its absence) cached. */
+  static void lookUpOnly(Class<?> type, String name) {
+    method(type, name);
+  }
+
   private static Method method(Class<?> type, String name) {
     Map<String, Object> methods = METHODS.get(type);
     Object cached = methods.get(name);
@@ -91,16 +96,19 @@ final class Reflect {
     return method;
   }
 
-  /** A scala.Option's value, or null for None (or when the value is not an Option). */
+  /*
+   * scala.Option and scala.collection.Iterable / Iterator are read directly rather than by name: the capture reads
+   * several of them per plan node, and their methods (isDefined, get, iterator, hasNext, next) have the same binary
+   * form in Scala 2.12 and 2.13, as Function1, which PlanText implements, has.
+   */
+
+  /** A scala.Option's value, or null for None (or the value itself when it is not an Option). */
   static Object option(Object option) {
-    if (option == null || !option.getClass().getName().startsWith("scala.")) {
-      return option;
+    if (option instanceof scala.Option) {
+      scala.Option<?> value = (scala.Option<?>) option;
+      return value.isDefined() ? value.get() : null;
     }
-    Object defined = get(option, "isDefined");
-    if (Boolean.TRUE.equals(defined)) {
-      return get(option, "get");
-    }
-    return defined == null ? option : null;
+    return option;
   }
 
   /** Elements of any Scala or Java collection, through its iterator, whatever the Scala version. */
@@ -109,6 +117,13 @@ final class Reflect {
       return Collections.emptyList();
     }
     List<Object> out = new ArrayList<>();
+    if (collection instanceof scala.collection.Iterable) {
+      scala.collection.Iterator<?> iterator = ((scala.collection.Iterable<?>) collection).iterator();
+      while (iterator.hasNext()) {
+        out.add(iterator.next());
+      }
+      return out;
+    }
     if (collection instanceof Iterable) {
       for (Object element : (Iterable<?>) collection) {
         out.add(element);

@@ -36,8 +36,8 @@ final class TableReader {
         .storage(Reflect.string(Reflect.get(storage, "inputFormat")),
             Reflect.string(Reflect.get(storage, "outputFormat")), Reflect.string(Reflect.get(storage, "serde")))
         .partitionColumns(strings(Reflect.get(catalogTable, "partitionColumnNames")));
-    List<Column> columns = columns(Reflect.get(catalogTable, "schema"));
-    table.columns(columns.isEmpty() && querySchema != null ? columns(querySchema) : columns);
+    List<Column> columns = columns(Reflect.get(catalogTable, "schema"), context);
+    table.columns(columns.isEmpty() && querySchema != null ? columns(querySchema, context) : columns);
     return table.build();
   }
 
@@ -52,7 +52,7 @@ final class TableReader {
    * A DSv2 table by catalog and identifier. Tables of the session catalog keep Atlas's {@code db.table} name;
    * tables of other catalogs are prefixed with the catalog name so two catalogs never collide.
    */
-  static TableDataset v2Table(String catalog, Object identifier, Object table) {
+  static TableDataset v2Table(String catalog, Object identifier, Object table, CaptureContext context) {
     List<String> namespace = new ArrayList<>();
     for (Object part : Reflect.elements(Reflect.get(identifier, "namespace"))) {
       namespace.add(String.valueOf(part));
@@ -64,7 +64,7 @@ final class TableReader {
     }
     TableDataset.Builder builder = TableDataset.builder(database.isEmpty() ? "default" : database, name);
     if (table != null) {
-      builder.columns(columns(Reflect.get(table, "schema")));
+      builder.columns(columns(Reflect.get(table, "schema"), context));
       Object properties = Reflect.get(table, "properties");
       if (properties instanceof java.util.Map) {
         Object provider = ((java.util.Map<?, ?>) properties).get("provider");
@@ -90,11 +90,17 @@ final class TableReader {
     return out;
   }
 
-  /** A {@code StructType}'s top-level fields. */
-  static List<Column> columns(Object structType) {
+  /**
+   * A {@code StructType}'s top-level fields; none once the time budget is spent. A table's columns are all there or
+   * all left out: a partial list would tell Atlas that the missing columns are gone.
+   */
+  static List<Column> columns(Object structType, CaptureContext context) {
     List<Column> columns = new ArrayList<>();
     Object fields = Reflect.get(structType, "fields");
     for (Object field : Reflect.elements(fields)) {
+      if (!context.withinBudget()) {
+        return new ArrayList<>();
+      }
       Object type = Reflect.get(field, "dataType");
       columns.add(new Column(String.valueOf(Reflect.get(field, "name")),
           String.valueOf(Reflect.get(type, "catalogString")),

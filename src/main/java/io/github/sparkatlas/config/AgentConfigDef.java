@@ -59,8 +59,9 @@ public final class AgentConfigDef {
 
   public static final ConfigKey<Long> CAPTURE_BUDGET_MS = define("atlas.spark.capture.budget.ms",
       ConfigType.longInRange(1, 60_000), 100L, null,
-      "Time the agent may spend on Spark's listener thread per SQL execution. Over it, the datasets found are "
-          + "kept and the plan text is left out (counted in the summary as dropped parts).");
+      "Time the agent may spend capturing one SQL execution on Spark's listener thread (plan walk, names, "
+          + "columns), and again rendering its plan text on the agent's own thread. Over it, what was found is kept "
+          + "and the rest left out, counted in the summary (partial captures, dropped plan texts).");
 
   public static final ConfigKey<String> REDACTION_REGEX = define("atlas.spark.redaction.regex", ConfigType.STRING,
       null, "none",

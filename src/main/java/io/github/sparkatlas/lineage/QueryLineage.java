@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * What one successful Spark SQL execution read and wrote: the small immutable record the capture hands to the
- * agent thread. It holds no Spark object, so it can wait in a queue without pinning plans in memory.
+ * agent thread. Its only link to Spark is an optional {@link PlanTextSource}, which holds the execution's plan
+ * until the agent thread has rendered its text: the bounded queue between the two threads bounds how many plans
+ * are held that way.
  */
 public final class QueryLineage {
   private final String applicationId;
@@ -19,10 +21,17 @@ public final class QueryLineage {
   private final List<Dataset> inputs;
   private final List<Dataset> outputs;
   private final String planText;
+  private final PlanTextSource planTextSource;
 
   public QueryLineage(String applicationId, String applicationName, long executionId, String operation,
       String user, long timeMillis, List<? extends Dataset> inputs, List<? extends Dataset> outputs,
       String planText) {
+    this(applicationId, applicationName, executionId, operation, user, timeMillis, inputs, outputs, planText, null);
+  }
+
+  private QueryLineage(String applicationId, String applicationName, long executionId, String operation,
+      String user, long timeMillis, List<? extends Dataset> inputs, List<? extends Dataset> outputs,
+      String planText, PlanTextSource planTextSource) {
     this.applicationId = applicationId;
     this.applicationName = applicationName;
     this.executionId = executionId;
@@ -36,6 +45,19 @@ public final class QueryLineage {
     this.inputs = Collections.unmodifiableList(ins);
     this.outputs = Collections.unmodifiableList(outs);
     this.planText = planText;
+    this.planTextSource = planTextSource;
+  }
+
+  /** The same record, with a plan text still to be rendered (on the agent thread) in place of any text. */
+  public QueryLineage withPlanTextSource(PlanTextSource source) {
+    return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, inputs,
+        outputs, null, source);
+  }
+
+  /** The same record with its plan text as given (null: none), and no longer holding a source to render it. */
+  public QueryLineage withPlanText(String text) {
+    return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, inputs,
+        outputs, text, null);
   }
 
   /**
@@ -48,7 +70,8 @@ public final class QueryLineage {
     if (name == applicationName && plan == planText) {
       return this;
     }
-    return new QueryLineage(applicationId, name, executionId, operation, user, timeMillis, inputs, outputs, plan);
+    return new QueryLineage(applicationId, name, executionId, operation, user, timeMillis, inputs, outputs, plan,
+        planTextSource);
   }
 
   private static List<Dataset> distinct(List<? extends Dataset> datasets) {
@@ -88,9 +111,14 @@ public final class QueryLineage {
     return outputs;
   }
 
-  /** The analyzed plan as text, already capped; null when not captured. */
+  /** The analyzed plan as text, already capped; null when not captured or not rendered yet. */
   public String planText() {
     return planText;
+  }
+
+  /** What renders the plan text on the agent thread; null once rendered, or when plan text is not captured. */
+  public PlanTextSource planTextSource() {
+    return planTextSource;
   }
 
   @Override

@@ -186,6 +186,23 @@ public final class Redactor {
     return current;
   }
 
+  /**
+   * Like {@link #redact}, for text that was cut short at its end and went on past it (a plan text rendered up to a
+   * limit): a secret that may run on past the end is masked up to the end, although what would confirm it was cut
+   * off. Covered: a URI's user-info password whose '@' or end of authority is missing, an Oracle
+   * {@code user/password} whose '@' is missing, the start of an AWS access key id, and the start of a match of a
+   * configured regex (found with {@link Matcher#hitEnd()}). Secret values of key/value pairs and quoted values are
+   * masked to the end of the text by {@link #redact} already.
+   */
+  public String redactCutShort(String text) {
+    String redacted = redact(text);
+    if (redacted == null || redacted.isEmpty()) {
+      return redacted;
+    }
+    int open = openSecretStart(redacted);
+    return open < 0 ? redacted : redacted.substring(0, open) + MASK;
+  }
+
   /** True if a configuration/option key names a secret (built-in names or sparkKeyRegex). */
   public boolean isSecretKey(String key) {
     if (key == null || key.isEmpty()) {
@@ -665,6 +682,101 @@ public final class Redactor {
 
   private static Set<String> setOf(String... values) {
     return Collections.unmodifiableSet(new HashSet<>(Arrays.asList(values)));
+  }
+
+  // ------------------------------------------------------------------------------ text cut short (redactCutShort)
+
+  /** An Oracle thin URL whose password reaches the end of the text: its '@' was cut off. */
+  private static final Pattern ORACLE_OPEN_PASSWORD = Pattern.compile(
+      "(?i)jdbc:oracle:[a-z0-9]+:[^\\s/@:;\"'<>]*/([^\\s@;\"'<>]+)\\z");
+  /** The first characters of an access key id at the end of the text. */
+  private static final Pattern OPEN_ACCESS_KEY_ID = Pattern.compile("(?:AKIA|ASIA)[A-Z0-9]{0,15}\\z");
+
+  /** Where the earliest secret that may run on past the end of the (already redacted) text starts, or -1. */
+  private int openSecretStart(String text) {
+    int start = earliest(openUriPassword(text), openGroup(ORACLE_OPEN_PASSWORD, text, 1));
+    if (text.contains("AKIA") || text.contains("ASIA")) {
+      start = earliest(start, openGroup(OPEN_ACCESS_KEY_ID, text, 0));
+    }
+    for (Pattern pattern : textPatterns) {
+      start = earliest(start, openMatch(pattern, text));
+    }
+    return start;
+  }
+
+  private static int earliest(int a, int b) {
+    return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  }
+
+  private static int openGroup(Pattern pattern, String text, int group) {
+    Matcher matcher = pattern.matcher(text);
+    return matcher.find() ? matcher.start(group) : -1;
+  }
+
+  /**
+   * The password of the last {@code scheme://user:...} when its authority reaches the end of the text: the '@' that
+   * ends it (or a later one, as passwords may hold '@') may have been cut off. Also the AWS form whose secret holds
+   * '/', when the text ends before the '@' that would tell it from a path.
+   */
+  private static int openUriPassword(String text) {
+    int separator = text.lastIndexOf("://");
+    if (separator < 0) {
+      return -1;
+    }
+    int length = text.length();
+    int colon = separator + 3;
+    while (colon < length && !endsUserName(text.charAt(colon))) {
+      colon++;
+    }
+    if (colon >= length || text.charAt(colon) != ':') {
+      return -1;
+    }
+    int password = colon + 1;
+    int end = password;
+    boolean at = false;
+    while (end < length && !endsAuthority(text.charAt(end))) {
+      at |= text.charAt(end) == '@';
+      end++;
+    }
+    if (end == length) {
+      return password < length ? password : -1;
+    }
+    if (at || text.charAt(end) != '/' || end == password || allDigits(text, password, end)) {
+      return -1;
+    }
+    int limit = Math.min(length, password + MAX_PASSWORD_WITH_SLASH);
+    for (int i = end; i < limit; i++) {
+      char c = text.charAt(i);
+      if (c == '@' || c != '/' && endsAuthority(c) || c == ',') {
+        return -1;
+      }
+    }
+    return limit == length ? password : -1;
+  }
+
+  /**
+   * Where a match of {@code pattern} may have begun and been cut off by the end of the text. Only searched for when
+   * a search for the pattern reached the end of the text, which for most patterns and texts it does not.
+   */
+  private static int openMatch(Pattern pattern, String text) {
+    Matcher matcher = pattern.matcher(text);
+    while (matcher.find()) {
+      if (matcher.end() == text.length()) {
+        // Masked by redact() already, and whatever it would have gone on with is cut off.
+        return -1;
+      }
+    }
+    if (!matcher.hitEnd()) {
+      return -1;
+    }
+    int length = text.length();
+    for (int start = 0; start < length; start++) {
+      matcher.region(start, length);
+      if (!matcher.lookingAt() && matcher.hitEnd()) {
+        return start;
+      }
+    }
+    return -1;
   }
 
   /** Builds the redacted copy lazily, so untouched text comes back as the very same instance. */

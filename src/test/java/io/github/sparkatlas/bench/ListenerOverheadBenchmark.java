@@ -23,9 +23,10 @@ import io.github.sparkatlas.e2e.harness.WorkDirs;
 import org.junit.jupiter.api.Test;
 
 /**
- * Figures 1 and 2 of docs/benchmarks.md: the time the agent spends on Spark's listener thread per SQL execution,
+ * Figures 1, 2 and 5 of docs/benchmarks.md: the time the agent spends on Spark's listener thread per SQL execution,
  * and the wall time of the same workload ({@link SqlWorkloadApp}) with and without the agent, the agent publishing
- * to a local broker over SASL_SSL.
+ * to a local broker over SASL_SSL. Figure 5 compares the CPU time of Spark's shared listener thread with and without
+ * the agent ({@link ListenerThreadCpu}), per SQL execution, and reads Spark's own timer of the agent's listener.
  *
  * <p>Runs alternate, and the order flips every pair (with/without, without/with, ...) so that a load trend on the
  * shared machine weighs on both sides alike; one unmeasured run first brings the Spark, Hive and Kafka jars into the
@@ -40,6 +41,8 @@ class ListenerOverheadBenchmark {
     private static final Pattern WORKLOAD = Pattern.compile("BENCH workload rounds=\\d+ millis=(\\d+)");
     private static final Pattern CPU = Pattern.compile("BENCH cpu processMs=(\\d+)");
     private static final Pattern THREAD_CPU = Pattern.compile("(?m)^BENCH threadCpu (\\d+) (.+)$");
+    private static final Pattern LISTENER_CPU = Pattern.compile(
+            "BENCH listenerThreadCpu cpuMs=(-?[\\d.]+) sqlExecutions=(\\d+)");
     private static final Pattern TIMER = Pattern.compile("BENCH listenerTimer " + Pattern.quote(BenchAgent.LISTENER)
             + " count=(\\d+) p50=([\\d.]+)ms p99=([\\d.]+)ms max=([\\d.]+)ms");
 
@@ -49,9 +52,13 @@ class ListenerOverheadBenchmark {
      * @param brokerCpuMillis CPU time the local broker used during the run: in production on another machine, here
      *                        it competes with the driver for the same two cores
      */
+    /**
+     * @param listenerCpuMillis CPU time of Spark's shared listener thread, where the agent's listener runs
+     * @param sparkTimerP99     p99 of Spark's listenerProcessingTime timer of the agent's listener (ms); NaN without
+     */
     private record Run(boolean withAgent, double load, long workloadMillis, long driverMillis, long driverCpuMillis,
                        long brokerCpuMillis, Map<String, Long> threadCpuMillis, BenchAgent.Summary summary,
-                       String sparkTimer) {
+                       String sparkTimer, double listenerCpuMillis, long sqlExecutions, double sparkTimerP99) {
     }
 
     @Test
@@ -93,6 +100,11 @@ class ListenerOverheadBenchmark {
         Matcher cpu = CPU.matcher(result.log());
         assertTrue(cpu.find(), result::toString);
         long driverCpu = Long.parseLong(cpu.group(1));
+        Matcher listenerCpu = LISTENER_CPU.matcher(result.log());
+        assertTrue(listenerCpu.find(), result::toString);
+        double listenerCpuMillis = Double.parseDouble(listenerCpu.group(1));
+        long sqlExecutions = Long.parseLong(listenerCpu.group(2));
+        assertTrue(listenerCpuMillis >= 0, () -> "Spark's shared listener thread was found\n" + result);
         Map<String, Long> threadCpu = new HashMap<>();
         Matcher thread = THREAD_CPU.matcher(result.log());
         while (thread.find()) {
@@ -108,14 +120,16 @@ class ListenerOverheadBenchmark {
             Matcher timer = TIMER.matcher(result.log());
             assertTrue(timer.find(), () -> "Spark's listener timer for the agent\n" + result);
             run = new Run(true, load, Long.parseLong(workload.group(1)), result.duration().toMillis(), driverCpu,
-                    brokerCpu, threadCpu, summary, timer.group(0).substring("BENCH listenerTimer ".length()));
+                    brokerCpu, threadCpu, summary, timer.group(0).substring("BENCH listenerTimer ".length()),
+                    listenerCpuMillis, sqlExecutions, Double.parseDouble(timer.group(3)));
         } else {
             run = new Run(false, load, Long.parseLong(workload.group(1)), result.duration().toMillis(), driverCpu,
-                    brokerCpu, threadCpu, null, null);
+                    brokerCpu, threadCpu, null, null, listenerCpuMillis, sqlExecutions, Double.NaN);
         }
-        report.format("  %s: workload %d ms, driver %d ms, driver CPU %d ms, broker CPU %d ms%s",
+        report.format("  %s: workload %d ms, driver %d ms, driver CPU %d ms, broker CPU %d ms, shared listener "
+                        + "thread CPU %.1f ms for %d SQL executions%s",
                 withAgent ? "with agent   " : "without agent", run.workloadMillis(), run.driverMillis(),
-                run.driverCpuMillis(), run.brokerCpuMillis(), withAgent
+                run.driverCpuMillis(), run.brokerCpuMillis(), run.listenerCpuMillis(), run.sqlExecutions(), withAgent
                         ? String.format(", agent end p50=%.2fms p99=%.2fms max=%.2fms n=%d, start p99=%.2fms; "
                                 + "messages=%d; spark timer %s", run.summary().endP50(), run.summary().endP99(),
                         run.summary().endMax(), run.summary().endCount(), run.summary().startP99(),
@@ -139,6 +153,8 @@ class ListenerOverheadBenchmark {
         }
         report.format("end callback: p50 median over runs %.2f ms, p99 median %.2f ms (runs: %s), max of all runs "
                 + "%.2f ms", BenchReport.median(p50), BenchReport.median(p99), p99, max);
+
+        summariseListenerThread(report, runs);
 
         report.line("");
         report.line("## wall time with / without agent, per pair");
@@ -181,6 +197,29 @@ class ListenerOverheadBenchmark {
                 .forEach(e -> report.format("  %+7.0f %s (%.0f with, %.0f without)", e.getValue(), e.getKey(),
                         with.getOrDefault(e.getKey(), 0.0), without.getOrDefault(e.getKey(), 0.0)));
         report.line("results: " + report.file());
+    }
+
+    /** Figure 5: issue 7's targets, 0.2 ms of listener-thread CPU per SQL execution and a timer p99 of 0.5 ms. */
+    private static void summariseListenerThread(BenchReport report, List<Run> runs) {
+        report.line("");
+        report.line("## Spark's shared listener thread: CPU per SQL execution with minus without the agent, per pair");
+        List<Double> perExecution = new ArrayList<>();
+        for (int i = 0; i + 1 < runs.size(); i += 2) {
+            Run with = runs.get(i).withAgent() ? runs.get(i) : runs.get(i + 1);
+            Run without = runs.get(i).withAgent() ? runs.get(i + 1) : runs.get(i);
+            double added = (with.listenerCpuMillis() - without.listenerCpuMillis()) / with.sqlExecutions();
+            perExecution.add(added);
+            report.format("pair %d: %.1f / %.1f ms over %d / %d SQL executions: %+.3f ms per execution", i / 2 + 1,
+                    with.listenerCpuMillis(), without.listenerCpuMillis(), with.sqlExecutions(),
+                    without.sqlExecutions(), added);
+        }
+        report.format("listener thread CPU added per SQL execution: median %.3f ms, mean %.3f ms, min %.3f, max %.3f "
+                        + "(target <= 0.2 ms)", BenchReport.median(perExecution), BenchReport.mean(perExecution),
+                min(perExecution), max(perExecution));
+        List<Double> timerP99 = runs.stream().filter(Run::withAgent).map(Run::sparkTimerP99).toList();
+        report.format("Spark's listenerProcessingTime timer of %s, p99 per run: median %.3f ms, max %.3f ms "
+                + "(target <= 0.5 ms; runs: %s)", BenchAgent.LISTENER, BenchReport.median(timerP99), max(timerP99),
+                timerP99);
     }
 
     private static Map<String, Double> meanThreadCpu(List<Run> runs, boolean withAgent) {

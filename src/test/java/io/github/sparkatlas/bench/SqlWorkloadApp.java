@@ -17,8 +17,9 @@ import org.apache.spark.sql.SparkSession;
  * joins that write nothing, on tiny data so that the driver, not the executors, dominates. Needs the Hive catalog.
  *
  * <p>Usage: {@code SqlWorkloadApp <work dir> <rounds>}. Prints {@code BENCH workload rounds=.. millis=..} (first query
- * to last write, before {@code spark.stop()}), Spark's own listener timers ({@link ListenerBusTimers}) and, last, the
- * CPU time the driver JVM used ({@code BENCH cpu processMs=..}), per thread group ({@link ThreadCpu}).
+ * to last write, before {@code spark.stop()}), Spark's own listener timers ({@link ListenerBusTimers}), the CPU time of
+ * Spark's shared listener thread ({@link ListenerThreadCpu}) and, last, the CPU time the driver JVM used
+ * ({@code BENCH cpu processMs=..}), per thread group ({@link ThreadCpu}).
  */
 public final class SqlWorkloadApp {
 
@@ -40,6 +41,7 @@ public final class SqlWorkloadApp {
             // The timers must have seen every event of the workload before they are read.
             spark.sparkContext().listenerBus().waitUntilEmpty(60_000);
             ListenerBusTimers.print(System.out);
+            ListenerThreadCpu.print(System.out, spark);
         } finally {
             spark.stop();
         }

@@ -13,6 +13,7 @@ final class CapturedExecutions extends SparkListener {
   private final List<QueryLineage> lineages = new ArrayList<>();
   private final ExecutionTracker tracker = new ExecutionTracker(new LineageCapture(10_000, 60_000), lineages::add);
   private final Set<String> unknownNodes = new LinkedHashSet<>();
+  private final Set<String> uncapturedCommands = new LinkedHashSet<>();
   private final List<Throwable> errors = new ArrayList<>();
 
   @Override
@@ -21,7 +22,11 @@ final class CapturedExecutions extends SparkListener {
       if (event.getClass().getSimpleName().equals("SparkListenerSQLExecutionStart")) {
         tracker.onStart(event);
       } else if (event.getClass().getSimpleName().equals("SparkListenerSQLExecutionEnd")) {
-        unknownNodes.addAll(tracker.onEnd(event));
+        LineageCapture.Result result = tracker.onEnd(event);
+        unknownNodes.addAll(result.unknownNodes());
+        if (result.uncapturedCommand() != null) {
+          uncapturedCommands.add(result.uncapturedCommand());
+        }
       }
     } catch (Throwable t) {
       errors.add(t);
@@ -44,7 +49,12 @@ final class CapturedExecutions extends SparkListener {
     return new LinkedHashSet<>(unknownNodes);
   }
 
+  synchronized Set<String> uncapturedCommands() {
+    return new LinkedHashSet<>(uncapturedCommands);
+  }
+
   synchronized void clearUnknown() {
     unknownNodes.clear();
+    uncapturedCommands.clear();
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparkatlas.lineage.Dataset;
+import io.github.sparkatlas.lineage.PlanTextSource;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.io.IOException;
@@ -250,11 +251,12 @@ class LineageCaptureTest {
     String literal = String.join("", Collections.nCopies(2_000_000, "0123456789"));
     Object plan = spark.range(1).select(functions.lit(literal).as("blob")).queryExecution().analyzed();
 
-    PlanText.Rendered rendered = PlanText.render(plan, 1_000, System.nanoTime() + 1_000_000L);
+    PlanTextSource.Rendering rendered = new PlanText(plan).render(1_000, System.nanoTime() + 1_000_000L);
 
-    assertFalse(rendered.overBudget);
-    assertEquals(literal.substring(0, 100), rendered.text.substring(rendered.text.indexOf('0'),
-        rendered.text.indexOf('0') + 100));
-    assertTrue(rendered.text.endsWith("\n... (plan text cut at 1000 characters)"), rendered.text);
+    assertFalse(rendered.overBudget());
+    assertFalse(rendered.complete());
+    assertEquals(1_000, rendered.text().length());
+    assertEquals(literal.substring(0, 100), rendered.text().substring(rendered.text().indexOf('0'),
+        rendered.text().indexOf('0') + 100));
   }
 }

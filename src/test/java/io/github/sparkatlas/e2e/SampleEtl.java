@@ -41,6 +41,14 @@ final class SampleEtl {
     static final int MAX_RECORD_BYTES = 1_000_000;
 
     private static final Pattern LOCAL_APP_ID = Pattern.compile("local-\\d+");
+    /**
+     * The job's commands the agent does not capture yet (CREATE DATABASE, DROP TABLE, CREATE TABLE without a query),
+     * as Spark 3.5 plans them: each is named once at WARN, as a capability the lineage is missing.
+     */
+    static final List<String> UNCAPTURED_COMMANDS = List.of(
+            "org.apache.spark.sql.catalyst.plans.logical.CreateNamespace",
+            "org.apache.spark.sql.catalyst.plans.logical.DropTable",
+            "org.apache.spark.sql.execution.command.CreateDataSourceTableCommand");
 
     private SampleEtl() {
     }
@@ -50,6 +58,16 @@ final class SampleEtl {
         return SparkSubmitRun.app(SampleEtlJob.class.getName())
                 .workingDir(runDir)
                 .args(workDir(runDir).toString());
+    }
+
+    /** The agent's only warnings in a run of the job: one per command class it does not capture, nothing else. */
+    static void assertOnlyUncapturedCommandWarnings(String log) {
+        List<String> warnings = DriverLog.agentLines(log, "WARN");
+        assertEquals(UNCAPTURED_COMMANDS.size(), warnings.size(), () -> "agent warnings: " + warnings);
+        for (String command : UNCAPTURED_COMMANDS) {
+            assertEquals(1, warnings.stream().filter(w -> w.contains("does not capture command " + command + " "))
+                    .count(), () -> command + " named once in " + warnings);
+        }
     }
 
     static Path workDir(Path runDir) {
