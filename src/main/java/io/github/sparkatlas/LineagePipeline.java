@@ -35,6 +35,12 @@ final class LineagePipeline {
    * flush timeout is used up; also bounds its waits for Spark's submitting threads and for the agent thread to end.
    */
   private static final long LAST_HAND_OVER_MILLIS = 1_000;
+  /**
+   * Records in the queue that may still hold their execution's plan (to render its text). A plan can pin much more
+   * than its text (a file index's listing, local rows), so while the agent thread is this far behind, further
+   * records are queued without theirs: their messages go without plan text, counted as dropped plan texts.
+   */
+  static final int MAX_PLANS_HELD = 64;
   /** Tells the agent thread to end. */
   private static final Object STOP = new Object();
 
@@ -64,6 +70,10 @@ final class LineagePipeline {
   private volatile boolean finished;
   /** Submissions under way on Spark's threads, so that close() knows when the last one has reached the queue. */
   private final AtomicInteger submitting = new AtomicInteger();
+  /** Queued records that still hold a plan; bounded by {@link #MAX_PLANS_HELD}. */
+  private final AtomicInteger plansHeld = new AtomicInteger();
+  /** Plan texts left out because too many plans were waiting for the agent thread. */
+  private final AtomicLong plansNotHeld = new AtomicLong();
   final AtomicLong captured = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
   /** Executions Spark reported after the agent had closed for the JVM's exit: not lineage lost to a full queue. */
@@ -109,7 +119,11 @@ final class LineagePipeline {
         dropped.incrementAndGet();
         return false;
       }
-      if (!queue.offer(lineage)) {
+      QueryLineage queued = withinPlansHeld(lineage);
+      if (!queue.offer(queued)) {
+        if (queued.planTextSource() != null) {
+          plansHeld.decrementAndGet();
+        }
         dropped.incrementAndGet();
         errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
             + "some executions is dropped and counted, the Spark job is not slowed down");
@@ -119,6 +133,22 @@ final class LineagePipeline {
     } finally {
       submitting.decrementAndGet();
     }
+  }
+
+  /** The record as it may be queued: without its plan once {@link #MAX_PLANS_HELD} plans are waiting already. */
+  private QueryLineage withinPlansHeld(QueryLineage lineage) {
+    if (lineage.planTextSource() == null) {
+      return lineage;
+    }
+    if (plansHeld.incrementAndGet() <= MAX_PLANS_HELD) {
+      return lineage;
+    }
+    plansHeld.decrementAndGet();
+    plansNotHeld.incrementAndGet();
+    errors.warnOnce("plans-held", "spark-atlas-agent: more than " + MAX_PLANS_HELD + " executions are waiting for "
+        + "the agent thread; the next ones are sent without plan text, to bound the memory their plans hold "
+        + "(reported once, counted in the summary as dropped plan texts)");
+    return lineage.withPlanText(null);
   }
 
   /**
@@ -263,6 +293,9 @@ final class LineagePipeline {
   }
 
   private void process(QueryLineage captured) {
+    if (captured.planTextSource() != null) {
+      plansHeld.decrementAndGet();
+    }
     QueryLineage lineage = planTexts.render(captured).withRedactedText(redactor::redact);
     ApplicationLineage app = applications.get(lineage.applicationId());
     if (app == null) {
@@ -291,8 +324,11 @@ final class LineagePipeline {
     }
   }
 
-  /** Plan texts left out because rendering them took longer than the time budget. */
+  /**
+   * Plan texts left out on the agent's side: rendering them took longer than the time budget, or too many plans
+   * were waiting to be rendered.
+   */
   long planTextsOverBudget() {
-    return planTexts.overBudget();
+    return planTexts.overBudget() + plansNotHeld.get();
   }
 }

@@ -1,0 +1,103 @@
+package io.github.sparkatlas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sparkatlas.delivery.DeliveryStats;
+import io.github.sparkatlas.delivery.Sink;
+import io.github.sparkatlas.lineage.PathDataset;
+import io.github.sparkatlas.lineage.PlanTextSource;
+import io.github.sparkatlas.lineage.QueryLineage;
+import io.github.sparkatlas.message.OutboundMessage;
+import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.redact.Redactor;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A queued record holds its execution's plan until the agent thread renders it; while that thread is behind, only
+ * a bounded number of plans are held, and the records beyond go without plan text, counted, never dropped.
+ */
+class LineagePipelinePlansHeldTest {
+  private final ErrorReporterTest.RecordingLogger log = new ErrorReporterTest.RecordingLogger();
+  private final ErrorReporter errors = new ErrorReporter(log, Redactor.defaults(), Long.MAX_VALUE, () -> { });
+
+  private static final class CollectingSink implements Sink {
+    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void accept(OutboundMessage message) {
+      accepted.add(message);
+    }
+
+    @Override
+    public boolean flush(long timeoutMillis) {
+      return true;
+    }
+
+    @Override
+    public DeliveryStats stats() {
+      return new DeliveryStats(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    @Override
+    public void close(long timeoutMillis) {
+    }
+  }
+
+  private static QueryLineage execution(long id) {
+    return new QueryLineage("local-1", "app", id, "InsertIntoHadoopFsRelationCommand", "user", 1_000 + id,
+        List.of(PathDataset.of(URI.create("file:/in"))), List.of(PathDataset.of(URI.create("file:/out/" + id))),
+        null).withPlanTextSource((maxChars, deadline) -> PlanTextSource.Rendering.whole("Plan of " + id));
+  }
+
+  @Test
+  void whileTheAgentThreadIsBehindOnlyABoundedNumberOfPlansAreHeldAndTheRestGoWithoutPlanText() throws Exception {
+    CollectingSink sink = new CollectingSink();
+    CountDownLatch sinkReady = new CountDownLatch(1);
+    // The agent thread creates its sink first: holding that back keeps every submission waiting in the queue.
+    LineagePipeline pipeline = new LineagePipeline(1_000, () -> {
+      try {
+        sinkReady.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return sink;
+    }, new Naming("cl1"), Redactor.defaults(), errors);
+    int submitted = LineagePipeline.MAX_PLANS_HELD + 36;
+    for (int id = 0; id < submitted; id++) {
+      assertTrue(pipeline.submit(execution(id)));
+    }
+    sinkReady.countDown();
+
+    assertTrue(pipeline.flush(30_000));
+
+    assertEquals(submitted, sink.accepted.size());
+    long withPlanText = sink.accepted.stream().filter(OutboundMessage::hasPlanText).count();
+    assertEquals(LineagePipeline.MAX_PLANS_HELD, withPlanText);
+    assertEquals(36, pipeline.planTextsOverBudget());
+    assertEquals(1, log.lines.stream().filter(line -> line.message.contains("without plan text")).count(),
+        log.lines.toString());
+    pipeline.close(1_000);
+  }
+
+  @Test
+  void plansRenderedByTheAgentThreadNoLongerCountAgainstTheBound() throws Exception {
+    CollectingSink sink = new CollectingSink();
+    LineagePipeline pipeline = new LineagePipeline(1_000, () -> sink, new Naming("cl1"), Redactor.defaults(), errors);
+    for (int id = 0; id < 3 * LineagePipeline.MAX_PLANS_HELD; id++) {
+      assertTrue(pipeline.submit(execution(id)));
+      if (id % 8 == 7) {
+        assertTrue(pipeline.flush(30_000));
+      }
+    }
+    assertTrue(pipeline.flush(30_000));
+
+    assertTrue(sink.accepted.stream().allMatch(OutboundMessage::hasPlanText));
+    assertEquals(0, pipeline.planTextsOverBudget());
+    pipeline.close(1_000);
+  }
+}
