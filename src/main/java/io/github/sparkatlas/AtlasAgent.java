@@ -399,7 +399,7 @@ public final class AtlasAgent {
         + "datasets over limit={}, listener thread per SQL execution end: {}, per start: {}{}",
         when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
         delivery.replayed(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
-        pipeline.planTextsOverBudget() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
+        pipeline.droppedPlanTexts() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
         delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
         executions.partialCaptures(), pipeline.datasetsOverLimit.get(),
         endCallbacks.describe(), startCallbacks.describe(), switchedOff ? " (switched off after internal errors)" : "");

@@ -328,7 +328,7 @@ final class LineagePipeline {
    * Plan texts left out on the agent's side: rendering them took longer than the time budget, or too many plans
    * were waiting to be rendered.
    */
-  long planTextsOverBudget() {
+  long droppedPlanTexts() {
     return planTexts.overBudget() + plansNotHeld.get();
   }
 }

@@ -78,7 +78,7 @@ class LineagePipelinePlansHeldTest {
     assertEquals(submitted, sink.accepted.size());
     long withPlanText = sink.accepted.stream().filter(OutboundMessage::hasPlanText).count();
     assertEquals(LineagePipeline.MAX_PLANS_HELD, withPlanText);
-    assertEquals(36, pipeline.planTextsOverBudget());
+    assertEquals(36, pipeline.droppedPlanTexts());
     assertEquals(1, log.lines.stream().filter(line -> line.message.contains("without plan text")).count(),
         log.lines.toString());
     pipeline.close(1_000);
@@ -97,7 +97,7 @@ class LineagePipelinePlansHeldTest {
     assertTrue(pipeline.flush(30_000));
 
     assertTrue(sink.accepted.stream().allMatch(OutboundMessage::hasPlanText));
-    assertEquals(0, pipeline.planTextsOverBudget());
+    assertEquals(0, pipeline.droppedPlanTexts());
     pipeline.close(1_000);
   }
 }
