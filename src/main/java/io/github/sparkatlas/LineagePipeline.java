@@ -135,6 +135,28 @@ final class LineagePipeline {
     }
   }
 
+  /**
+   * Called on Spark's threads: never blocks. Refused (and counted as dropped) when the queue is full or the agent
+   * has closed, like a captured execution.
+   */
+  boolean submit(AgentTask task) {
+    submitting.incrementAndGet();
+    try {
+      if (closed || sinkFailed) {
+        return false;
+      }
+      if (!queue.offer(task)) {
+        dropped.incrementAndGet();
+        errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
+            + "some executions is dropped and counted, the Spark job is not slowed down");
+        return false;
+      }
+      return true;
+    } finally {
+      submitting.decrementAndGet();
+    }
+  }
+
   /** The record as it may be queued: without its plan once {@link #MAX_PLANS_HELD} plans are waiting already. */
   private QueryLineage withinPlansHeld(QueryLineage lineage) {
     if (lineage.planTextSource() == null) {
@@ -280,8 +302,10 @@ final class LineagePipeline {
       try {
         if (task instanceof CountDownLatch) {
           ((CountDownLatch) task).countDown();
+        } else if (task instanceof AgentTask) {
+          ((AgentTask) task).run(this::process);
         } else {
-          process((QueryLineage) task);
+          processQueued((QueryLineage) task);
         }
         if (queue.isEmpty()) {
           sink.sync();
@@ -292,10 +316,14 @@ final class LineagePipeline {
     }
   }
 
-  private void process(QueryLineage captured) {
+  private void processQueued(QueryLineage captured) {
     if (captured.planTextSource() != null) {
       plansHeld.decrementAndGet();
     }
+    process(captured);
+  }
+
+  private void process(QueryLineage captured) {
     QueryLineage lineage = planTexts.render(captured).withRedactedText(redactor::redact);
     ApplicationLineage app = applications.get(lineage.applicationId());
     if (app == null) {

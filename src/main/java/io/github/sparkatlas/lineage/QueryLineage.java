@@ -22,16 +22,18 @@ public final class QueryLineage {
   private final List<Dataset> outputs;
   private final String planText;
   private final PlanTextSource planTextSource;
+  private final String streamingQueryId;
 
   public QueryLineage(String applicationId, String applicationName, long executionId, String operation,
       String user, long timeMillis, List<? extends Dataset> inputs, List<? extends Dataset> outputs,
       String planText) {
-    this(applicationId, applicationName, executionId, operation, user, timeMillis, inputs, outputs, planText, null);
+    this(applicationId, applicationName, executionId, operation, user, timeMillis, inputs, outputs, planText, null,
+        null);
   }
 
   private QueryLineage(String applicationId, String applicationName, long executionId, String operation,
       String user, long timeMillis, List<? extends Dataset> inputs, List<? extends Dataset> outputs,
-      String planText, PlanTextSource planTextSource) {
+      String planText, PlanTextSource planTextSource, String streamingQueryId) {
     this.applicationId = applicationId;
     this.applicationName = applicationName;
     this.executionId = executionId;
@@ -46,18 +48,30 @@ public final class QueryLineage {
     this.outputs = Collections.unmodifiableList(outs);
     this.planText = planText;
     this.planTextSource = planTextSource;
+    this.streamingQueryId = streamingQueryId;
   }
 
   /** The same record, with a plan text still to be rendered (on the agent thread) in place of any text. */
   public QueryLineage withPlanTextSource(PlanTextSource source) {
     return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, inputs,
-        outputs, null, source);
+        outputs, null, source, streamingQueryId);
   }
 
   /** The same record with its plan text as given (null: none), and no longer holding a source to render it. */
   public QueryLineage withPlanText(String text) {
     return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, inputs,
-        outputs, text, null);
+        outputs, text, null, streamingQueryId);
+  }
+
+  /**
+   * The same record as part of a streaming query: the query's own sources and sink, or a write made inside its
+   * {@code foreachBatch} function (whose input is the micro-batch, so the query's sources are its real inputs).
+   *
+   * @param queryId the streaming query's id ({@code StreamingQuery.id}, kept across restarts from a checkpoint)
+   */
+  public QueryLineage withStreamingQuery(String queryId) {
+    return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, inputs,
+        outputs, planText, planTextSource, queryId);
   }
 
   /**
@@ -71,7 +85,7 @@ public final class QueryLineage {
       return this;
     }
     return new QueryLineage(applicationId, name, executionId, operation, user, timeMillis, inputs, outputs, plan,
-        planTextSource);
+        planTextSource, streamingQueryId);
   }
 
   private static List<Dataset> distinct(List<? extends Dataset> datasets) {
@@ -119,6 +133,11 @@ public final class QueryLineage {
   /** What renders the plan text on the agent thread; null once rendered, or when plan text is not captured. */
   public PlanTextSource planTextSource() {
     return planTextSource;
+  }
+
+  /** The streaming query this record belongs to; null for a batch execution. */
+  public String streamingQueryId() {
+    return streamingQueryId;
   }
 
   @Override

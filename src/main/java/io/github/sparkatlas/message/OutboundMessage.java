@@ -14,6 +14,7 @@ public final class OutboundMessage {
   private final long createdAtMillis;
   private final String body;
   private final boolean hasPlanText;
+  private final boolean replacesEarlier;
 
   /**
    * @param applicationId   the Spark application it describes
@@ -25,12 +26,27 @@ public final class OutboundMessage {
    */
   public OutboundMessage(String applicationId, String key, String user, long createdAtMillis, String body,
       boolean hasPlanText) {
+    this(applicationId, key, user, createdAtMillis, body, hasPlanText, false);
+  }
+
+  /**
+   * @param replacesEarlier whether this message holds the whole state of what its key names (a process with all
+   *                        its inputs and outputs so far), so that an earlier message of the same key that is still
+   *                        waiting to be sent says nothing this one does not: it may be left unsent
+   */
+  public OutboundMessage(String applicationId, String key, String user, long createdAtMillis, String body,
+      boolean hasPlanText, boolean replacesEarlier) {
     this.applicationId = applicationId == null ? "" : applicationId;
     this.key = Objects.requireNonNull(key, "key");
     this.user = user == null ? "" : user;
     this.createdAtMillis = createdAtMillis;
     this.body = Objects.requireNonNull(body, "body");
     this.hasPlanText = hasPlanText;
+    this.replacesEarlier = replacesEarlier;
+  }
+
+  public boolean replacesEarlier() {
+    return replacesEarlier;
   }
 
   public String applicationId() {
@@ -59,7 +75,8 @@ public final class OutboundMessage {
 
   /** The same notification without plan text: what the spool keeps when it must make room. */
   public OutboundMessage withoutPlanText() {
-    return hasPlanText ? new OutboundMessage(applicationId, key, user, createdAtMillis, NotificationJson.withoutPlanText(body), false)
+    return hasPlanText ? new OutboundMessage(applicationId, key, user, createdAtMillis,
+        NotificationJson.withoutPlanText(body), false, replacesEarlier)
         : this;
   }
 }

@@ -37,6 +37,7 @@ public final class SparkSubmitRun {
     private String sparkVersion = System.getProperty("spark.version", "3.5.9");
     private String scalaBinaryVersion = System.getProperty("scala.binary.version", "2.12");
     private Path hiveWarehouse;
+    private final List<String> jobRuntimes = new ArrayList<>();
 
     private SparkSubmitRun(String mainClass) {
         this.mainClass = mainClass;
@@ -99,6 +100,15 @@ public final class SparkSubmitRun {
 
     public SparkSubmitRun appJar(Path jar) {
         this.appJar = jar;
+        return this;
+    }
+
+    /**
+     * Jars the job itself needs, as a user adds them with {@code --jars} or {@code --packages}: the runtime
+     * {@code src/test/runtimes/<name>} (e.g. {@code spark-sql-kafka}), passed beside the agent's jar.
+     */
+    public SparkSubmitRun jobJars(String runtimeName) {
+        jobRuntimes.add(runtimeName);
         return this;
     }
 
@@ -176,10 +186,18 @@ public final class SparkSubmitRun {
             command.add("--conf");
             command.add(k + "=" + v);
         });
+        List<String> jars = new ArrayList<>();
         if (agentJar != null) {
-            command.add("--jars");
-            command.add(requireFile(agentJar, "agent jar (build it with `mvn package`, or call withoutAgent())")
+            jars.add(requireFile(agentJar, "agent jar (build it with `mvn package`, or call withoutAgent())")
                     .toString());
+        }
+        for (String runtime : jobRuntimes) {
+            jars.addAll(Arrays.asList(RuntimeClasspath.resolve(runtime, Map.of("scala.binary.version",
+                    scalaBinaryVersion)).split(java.io.File.pathSeparator)));
+        }
+        if (!jars.isEmpty()) {
+            command.add("--jars");
+            command.add(String.join(",", jars));
         }
         command.add("--class");
         command.add(mainClass);
