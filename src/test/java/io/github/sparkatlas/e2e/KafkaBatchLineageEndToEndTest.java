@@ -1,0 +1,163 @@
+package io.github.sparkatlas.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
+import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
+import io.github.sparkatlas.e2e.apps.KafkaBatchApp;
+import io.github.sparkatlas.e2e.harness.ConsumedRecord;
+import io.github.sparkatlas.e2e.harness.KafkaBroker;
+import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
+import io.github.sparkatlas.e2e.harness.WorkDirs;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch Kafka reads and writes with spark-sql-kafka from Maven Central on the job's classpath, against the real
+ * broker: the job reads one cluster (the broker's plaintext listener as {@code 127.0.0.1:<port>}, mapped to its own
+ * namespace) and writes "another" (the same listener as {@code localhost:<port>}, unmapped), while the agent
+ * publishes over SASL_SSL. The published lineage names exactly the topics read (subscribe, and the pattern's topics
+ * as read) and written (topic option, literal topic column); the planted Kafka credentials appear nowhere.
+ */
+class KafkaBatchLineageEndToEndTest {
+    private static final String HOOK_TOPIC = "ATLAS_HOOK_kafka_batch";
+    private static final String NAMESPACE = "e2e";
+    private static final String READ_NAMESPACE = "kafka_east";
+    /** The Parquet write of the subscribed topic, of the pattern's topics, and the two Kafka writes. */
+    private static final int WRITES = 4;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.start(WorkDirs.newDir("broker-kafka-batch"));
+        for (String topic : List.of(HOOK_TOPIC, KafkaBatchApp.EU_TOPIC, KafkaBatchApp.US_TOPIC,
+                KafkaBatchApp.AUDIT_TOPIC, KafkaBatchApp.ENRICHED_TOPIC)) {
+            broker.createTopic(topic, 1);
+        }
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.plaintextBootstrap());
+        try (KafkaProducer<String, String> producer =
+                     new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(KafkaBatchApp.EU_TOPIC, "k" + i, "eu-" + i));
+                producer.send(new ProducerRecord<>(KafkaBatchApp.US_TOPIC, "k" + i, "us-" + i));
+            }
+            producer.flush();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void batchKafkaReadsAndWritesAreTopicsOfTheirClustersNamespacesAndCredentialsAppearNowhere() throws IOException {
+        Path runDir = WorkDirs.newDir("kafka-batch");
+        Path spoolBase = runDir.resolve("spool");
+        String readServers = broker.plaintextBootstrap();
+        String writeServers = readServers.replace("127.0.0.1", "localhost");
+        assertTrue(readServers.startsWith("127.0.0.1:"), readServers);
+        Map<String, String> properties = SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE);
+        properties.put("atlas.spark.kafka.namespace." + READ_NAMESPACE, readServers);
+        SampleEtl.writeAtlasProperties(runDir, properties);
+        Path out = runDir.resolve("out");
+
+        SparkSubmitRun.Result result = SparkSubmitRun.app(KafkaBatchApp.class.getName())
+                .workingDir(runDir)
+                .args(readServers, writeServers, out.toString())
+                .jobJars("spark-sql-kafka")
+                .conf("spark.extraListeners", SampleEtl.LISTENER)
+                .conf("spark.atlas.spark.spool.dir", spoolBase.toString())
+                .inMemoryCatalog(runDir.resolve("warehouse"))
+                .run(RUN_TIMEOUT);
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.log().contains(KafkaBatchApp.DONE_LINE + "3 EU records, 3 records matched the pattern"),
+                result::toString);
+
+        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES, Duration.ofSeconds(30));
+        List<String> values = records.stream().map(ConsumedRecord::value).toList();
+        SampleEtl.saveRecords(runDir, "consumed-" + HOOK_TOPIC + ".jsonl", values);
+        assertEquals(WRITES, records.size(), "one message per write");
+        List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
+        for (JsonNode message : messages) {
+            HookMessages.assertValidForAtlasAndPurview(message);
+        }
+        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE)),
+                process.inputs(), "the subscribed topic and the one topic the pattern matched, in the read cluster's"
+                        + " namespace");
+        assertEquals(Set.of(DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu")) + "@" + NAMESPACE),
+                        DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern")) + "@" + NAMESPACE),
+                        topic("audit@" + NAMESPACE), topic("enriched@" + NAMESPACE)),
+                process.outputs(), "the Parquet outputs and the written topics, in the metadata namespace");
+        assertTopicAttributes(messages.get(WRITES - 1), "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
+        assertTopicAttributes(messages.get(WRITES - 1), "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
+        String planText = messages.get(WRITES - 1).toString();
+        assertTrue(planText.contains("SaveIntoDataSourceCommand"), "the Kafka write's plan text is sent");
+
+        for (ConsumedRecord record : records) {
+            assertNoSecret(record.value(), "record at offset " + record.offset());
+        }
+        for (JsonNode message : messages) {
+            assertNoSecret(message.toString(), "decoded message");
+        }
+        assertNoSecret(result.log(), "driver log");
+        try (Stream<Path> walk = Files.exists(spoolBase) ? Files.walk(spoolBase) : Stream.empty()) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool " + file);
+            }
+        }
+        assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
+        assertEquals(List.of(), DriverLog.agentLines(result.log(), "WARN"), "every Kafka read and write understood");
+    }
+
+    private static DatasetRef topic(String qualifiedName) {
+        return new DatasetRef("kafka_topic", qualifiedName);
+    }
+
+    private static void assertTopicAttributes(JsonNode message, String qualifiedName, String topic) {
+        for (JsonNode entity : message.path("entities").path("entities")) {
+            JsonNode attributes = entity.path("attributes");
+            if (qualifiedName.equals(attributes.path("qualifiedName").asText())) {
+                assertEquals(topic, attributes.path("name").asText(), "name of " + qualifiedName);
+                assertEquals(topic, attributes.path("topic").asText(), "topic of " + qualifiedName);
+                assertEquals(topic, attributes.path("uri").asText(), "uri of " + qualifiedName);
+                return;
+            }
+        }
+        throw new AssertionError("no entity " + qualifiedName + " in " + message);
+    }
+
+    private static void assertNoSecret(String text, String where) {
+        if (text == null) {
+            return;
+        }
+        for (String secret : List.of(KafkaBatchApp.JAAS_PASSWORD, KafkaBatchApp.TRUSTSTORE_PASSWORD,
+                broker.saslPassword(), broker.truststorePassword())) {
+            assertFalse(text.contains(secret), () -> "a secret appears in the " + where);
+        }
+    }
+}
