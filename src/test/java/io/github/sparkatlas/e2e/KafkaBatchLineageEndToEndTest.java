@@ -41,17 +41,22 @@ class KafkaBatchLineageEndToEndTest {
     private static final String HOOK_TOPIC = "ATLAS_HOOK_kafka_batch";
     private static final String NAMESPACE = "e2e";
     private static final String READ_NAMESPACE = "kafka_east";
-    /** The Parquet write of the subscribed topic, of the pattern's topics, and the two Kafka writes. */
-    private static final int WRITES = 4;
+    /**
+     * V1 and DSv2 each: the Parquet writes of the subscribed topic and of the pattern's topics, and the Kafka writes
+     * (two V1, one DSv2); then the pattern read written to Kafka. The write whose topics come from the data sends
+     * nothing.
+     */
+    private static final int WRITES = 8;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+    private static final String MASK = "*********(redacted)";
 
     private static KafkaBroker broker;
 
     @BeforeAll
     static void startBroker() {
         broker = KafkaBroker.start(WorkDirs.newDir("broker-kafka-batch"));
-        for (String topic : List.of(HOOK_TOPIC, KafkaBatchApp.EU_TOPIC, KafkaBatchApp.US_TOPIC,
-                KafkaBatchApp.AUDIT_TOPIC, KafkaBatchApp.ENRICHED_TOPIC)) {
+        for (String topic : List.of(HOOK_TOPIC, KafkaBatchApp.EU_TOPIC, KafkaBatchApp.US_TOPIC, KafkaBatchApp.APAC_TOPIC,
+                KafkaBatchApp.AUDIT_TOPIC, KafkaBatchApp.ENRICHED_TOPIC, KafkaBatchApp.V2_AUDIT_TOPIC)) {
             broker.createTopic(topic, 1);
         }
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.plaintextBootstrap());
@@ -60,6 +65,7 @@ class KafkaBatchLineageEndToEndTest {
             for (int i = 0; i < 3; i++) {
                 producer.send(new ProducerRecord<>(KafkaBatchApp.EU_TOPIC, "k" + i, "eu-" + i));
                 producer.send(new ProducerRecord<>(KafkaBatchApp.US_TOPIC, "k" + i, "us-" + i));
+                producer.send(new ProducerRecord<>(KafkaBatchApp.APAC_TOPIC, "k" + i, "apac-" + i));
             }
             producer.flush();
         }
@@ -105,18 +111,33 @@ class KafkaBatchLineageEndToEndTest {
         for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
         }
-        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        HookMessages.ProcessView v2Subscribe = HookMessages.onlyProcess(messages.get(4));
+        assertTrue(v2Subscribe.outputs().contains(
+                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE)), v2Subscribe::toString);
         assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE)),
-                process.inputs(), "the subscribed topic and the one topic the pattern matched, in the read cluster's"
+                v2Subscribe.inputs(), "the DSv2 subscribe read names its topic, never a table named KafkaTable");
+        HookMessages.ProcessView v2Pattern = HookMessages.onlyProcess(messages.get(5));
+        assertTrue(v2Pattern.outputs().contains(
+                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE)), v2Pattern::toString);
+        assertTrue(v2Pattern.inputs().contains(topic("refunds.apac@" + READ_NAMESPACE)),
+                "the DSv2 pattern read names the topic it read: " + v2Pattern.inputs());
+        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE),
+                        topic("refunds.apac@" + READ_NAMESPACE)),
+                process.inputs(), "the subscribed topic and the topics the patterns matched, in the read cluster's"
                         + " namespace");
         assertEquals(Set.of(DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu")) + "@" + NAMESPACE),
                         DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern")) + "@" + NAMESPACE),
-                        topic("audit@" + NAMESPACE), topic("enriched@" + NAMESPACE)),
+                        DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE),
+                        DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE),
+                        topic("audit@" + NAMESPACE), topic("enriched@" + NAMESPACE),
+                        topic("audit.v2@" + NAMESPACE)),
                 process.outputs(), "the Parquet outputs and the written topics, in the metadata namespace");
         assertTopicAttributes(messages.get(WRITES - 1), "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
         assertTopicAttributes(messages.get(WRITES - 1), "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
         String planText = messages.get(WRITES - 1).toString();
         assertTrue(planText.contains("SaveIntoDataSourceCommand"), "the Kafka write's plan text is sent");
+        assertTrue(planText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + planText);
 
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record at offset " + record.offset());
@@ -131,7 +152,12 @@ class KafkaBatchLineageEndToEndTest {
             }
         }
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
-        assertEquals(List.of(), DriverLog.agentLines(result.log(), "WARN"), "every Kafka read and write understood");
+        List<String> warnings = DriverLog.agentLines(result.log(), "WARN");
+        assertEquals(2, warnings.size(), () -> "the two writes whose topics the plan does not tell: " + warnings);
+        assertTrue(warnings.stream().anyMatch(line -> line.contains("a batch Kafka read with subscribePattern ran "
+                + "where its plan does not show the topics it read")), warnings::toString);
+        assertTrue(warnings.stream().anyMatch(line -> line.contains("a batch write to Kafka takes its topics from "
+                + "the data's topic column")), warnings::toString);
     }
 
     private static DatasetRef topic(String qualifiedName) {
