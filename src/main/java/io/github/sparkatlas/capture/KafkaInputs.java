@@ -93,22 +93,26 @@ final class KafkaInputs implements InputExtractor {
   }
 
   private static Set<String> topicsOfV1Scan(Object relation, CaptureContext context) {
-    Object scan = findScan(context.executedPlan(), "RowDataSourceScanExec", "relation", relation);
+    Object scan = findScan(context, "RowDataSourceScanExec", "relation", relation);
     return scan == null ? null : topicsOfRdd(Reflect.get(scan, "rdd"));
   }
 
   private static Set<String> topicsOfV2Scan(Object table, CaptureContext context) {
-    Object scan = findScan(context.executedPlan(), "BatchScanExec", "table", table);
+    Object scan = findScan(context, "BatchScanExec", "table", table);
     return scan == null ? null : topicsOfPartitions(Reflect.field(scan, "inputPartitions"));
   }
 
-  /** The physical node of the given class whose {@code member} is {@code owner} itself. */
-  private static Object findScan(Object plan, String scanClass, String member, Object owner) {
+  /**
+   * The node of the executed plan of the given class whose {@code member} is {@code owner} itself; null when there is
+   * none, or when the node limit or the time budget stops the search first.
+   */
+  private static Object findScan(CaptureContext context, String scanClass, String member, Object owner) {
     Deque<Object> pending = new ArrayDeque<>();
+    Object plan = context.executedPlan();
     if (plan != null) {
       pending.push(plan);
     }
-    for (int seen = 0; !pending.isEmpty() && seen < MAX_PHYSICAL_NODES; seen++) {
+    for (int seen = 0; !pending.isEmpty() && seen < MAX_PHYSICAL_NODES && context.withinBudget(); seen++) {
       Object node = pending.pop();
       String name = Reflect.simpleName(node);
       if (name.equals(scanClass) && Reflect.get(node, member) == owner) {
