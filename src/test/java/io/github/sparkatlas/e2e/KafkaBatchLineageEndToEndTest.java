@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
+import io.github.sparkatlas.delivery.spool.Spool;
+import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
 import io.github.sparkatlas.e2e.apps.KafkaBatchApp;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
@@ -79,29 +84,11 @@ class KafkaBatchLineageEndToEndTest {
     }
 
     @Test
-    void batchKafkaReadsAndWritesAreTopicsOfTheirClustersNamespacesAndCredentialsAppearNowhere() throws IOException {
+    void batchKafkaReadsAndWritesAreTopicsOfTheirClustersNamespacesAndCredentialsAppearNowhere() {
         Path runDir = WorkDirs.newDir("kafka-batch");
-        Path spoolBase = runDir.resolve("spool");
-        String readServers = broker.plaintextBootstrap();
-        String writeServers = readServers.replace("127.0.0.1", "localhost");
-        assertTrue(readServers.startsWith("127.0.0.1:"), readServers);
         Map<String, String> properties = SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE);
-        properties.put("atlas.spark.kafka.namespace." + READ_NAMESPACE, readServers);
-        SampleEtl.writeAtlasProperties(runDir, properties);
+        SparkSubmitRun.Result result = runApp(runDir, properties);
         Path out = runDir.resolve("out");
-
-        SparkSubmitRun.Result result = SparkSubmitRun.app(KafkaBatchApp.class.getName())
-                .workingDir(runDir)
-                .args(readServers, writeServers, out.toString())
-                .jobJars("spark-sql-kafka")
-                .conf("spark.extraListeners", SampleEtl.LISTENER)
-                .conf("spark.atlas.spark.spool.dir", spoolBase.toString())
-                .inMemoryCatalog(runDir.resolve("warehouse"))
-                .run(RUN_TIMEOUT);
-
-        assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.log().contains(KafkaBatchApp.DONE_LINE + "3 EU records, 3 records matched the pattern"),
-                result::toString);
 
         List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
@@ -146,11 +133,6 @@ class KafkaBatchLineageEndToEndTest {
             assertNoSecret(message.toString(), "decoded message");
         }
         assertNoSecret(result.log(), "driver log");
-        try (Stream<Path> walk = Files.exists(spoolBase) ? Files.walk(spoolBase) : Stream.empty()) {
-            for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool " + file);
-            }
-        }
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
         List<String> warnings = DriverLog.agentLines(result.log(), "WARN");
         assertEquals(2, warnings.size(), () -> "the two writes whose topics the plan does not tell: " + warnings);
@@ -158,6 +140,74 @@ class KafkaBatchLineageEndToEndTest {
                 + "where its plan does not show the topics it read")), warnings::toString);
         assertTrue(warnings.stream().anyMatch(line -> line.contains("a batch write to Kafka takes its topics from "
                 + "the data's topic column")), warnings::toString);
+    }
+
+    @Test
+    void whileTheAgentsBrokerIsUnreachableTheSpooledMessagesHoldTheTopicsAndNoCredential() throws IOException {
+        Path runDir = WorkDirs.newDir("kafka-batch-spooled");
+        Map<String, String> properties = SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE);
+        // Nothing listens there: every message stays in the spool.
+        properties.put("atlas.kafka.bootstrap.servers", "127.0.0.1:" + closedPort());
+        properties.put("atlas.spark.shutdown.flush.timeout.ms", "2000");
+        SparkSubmitRun.Result result = runApp(runDir, properties);
+
+        Path spoolBase = runDir.resolve("spool");
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(spoolBase)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(files.stream().anyMatch(file -> file.toString().endsWith(".seg")), () -> "spool files " + files);
+        for (Path file : files) {
+            assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool file " + file);
+        }
+        List<Path> spools = Spool.directories(spoolBase);
+        assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
+        List<SpoolEntry> entries;
+        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
+            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
+        }
+        assertEquals(WRITES, entries.size(), "every message waits in the spool");
+        String last = entries.get(WRITES - 1).notification().body();
+        for (String name : List.of("\"orders.eu@" + READ_NAMESPACE + "\"", "\"refunds.apac@" + READ_NAMESPACE + "\"",
+                "\"audit.v2@" + NAMESPACE + "\"")) {
+            assertTrue(last.contains(name), () -> "the spooled message lacks " + name + ": " + last);
+        }
+        assertNoSecret(result.log(), "driver log");
+    }
+
+    /**
+     * Runs the job with the agent configured by {@code properties} plus the read cluster's namespace; it reads the
+     * broker's plaintext listener as {@code 127.0.0.1:<port>} and writes it as {@code localhost:<port>}.
+     */
+    private static SparkSubmitRun.Result runApp(Path runDir, Map<String, String> properties) {
+        String readServers = broker.plaintextBootstrap();
+        String writeServers = readServers.replace("127.0.0.1", "localhost");
+        assertTrue(readServers.startsWith("127.0.0.1:"), readServers);
+        properties.put("atlas.spark.kafka.namespace." + READ_NAMESPACE, readServers);
+        SampleEtl.writeAtlasProperties(runDir, properties);
+
+        SparkSubmitRun.Result result = SparkSubmitRun.app(KafkaBatchApp.class.getName())
+                .workingDir(runDir)
+                .args(readServers, writeServers, runDir.resolve("out").toString())
+                .jobJars("spark-sql-kafka")
+                .conf("spark.extraListeners", SampleEtl.LISTENER)
+                .conf("spark.atlas.spark.spool.dir", runDir.resolve("spool").toString())
+                .inMemoryCatalog(runDir.resolve("warehouse"))
+                .run(RUN_TIMEOUT);
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.log().contains(KafkaBatchApp.DONE_LINE + "3 EU records, 3 records matched the pattern"),
+                result::toString);
+        return result;
+    }
+
+    /** A local port nothing listens on: bound, then released. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static DatasetRef topic(String qualifiedName) {
