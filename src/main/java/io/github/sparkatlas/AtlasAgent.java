@@ -15,6 +15,7 @@ import io.github.sparkatlas.delivery.ProducerSettings;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.model.KafkaNamespaces;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
@@ -171,8 +172,9 @@ public final class AtlasAgent {
   private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, AtomicReference<Path> spoolDir,
       ErrorReporter errors) {
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
-        new Naming(config.namespace()), redactor, new PlanTexts(redactor,
-            config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH), config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
+        new Naming(config.namespace(), KafkaNamespaces.of(config.kafkaNamespaces())), redactor,
+        new PlanTexts(redactor, config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
+            config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
         errors);
   }
 
@@ -267,6 +269,9 @@ public final class AtlasAgent {
     for (String node : result.unknownNodes()) {
       errors.warnOnce("node:" + node, "spark-atlas-agent does not know plan node " + node
           + "; what it reads or writes is missing from the lineage (reported once per node type)");
+    }
+    for (Map.Entry<String, String> gap : result.gaps().entrySet()) {
+      errors.warnOnce("gap:" + gap.getKey(), gap.getValue());
     }
     String command = result.uncapturedCommand();
     if (command != null) {

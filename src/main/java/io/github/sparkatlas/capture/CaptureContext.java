@@ -3,7 +3,9 @@ package io.github.sparkatlas.capture;
 import io.github.sparkatlas.lineage.PathDataset;
 import java.net.URI;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,6 +23,8 @@ final class CaptureContext {
   private String currentDatabase;
   private URI defaultFs;
   private final Set<String> unknownNodes = new LinkedHashSet<>();
+  private final Map<String, String> gaps = new LinkedHashMap<>();
+  private final Object queryExecution;
   private int nodesVisited;
   private boolean overBudget;
 
@@ -28,8 +32,22 @@ final class CaptureContext {
    * @param deadlineNanos when ({@link System#nanoTime()}) the time budget of this execution's capture runs out
    */
   CaptureContext(SessionDefaults session, long deadlineNanos) {
+    this(session, deadlineNanos, null);
+  }
+
+  /** @param queryExecution the execution captured, for its physical plan; may be null */
+  CaptureContext(SessionDefaults session, long deadlineNanos, Object queryExecution) {
     this.session = session;
     this.deadlineNanos = deadlineNanos;
+    this.queryExecution = queryExecution;
+  }
+
+  /**
+   * The execution's physical plan as it ran, or null when it was never planned. Read from the lazy value's field:
+   * asking for it would plan the query here (and planning a Kafka read asks the brokers for offsets).
+   */
+  Object executedPlan() {
+    return Reflect.field(queryExecution, "executedPlan");
   }
 
   String currentDatabase() {
@@ -77,6 +95,20 @@ final class CaptureContext {
 
   Set<String> unknownNodes() {
     return unknownNodes;
+  }
+
+  /**
+   * Something the plan does not say, which the lineage leaves out rather than guesses (the topics of a Kafka
+   * pattern, the topics a Kafka sink takes from a column): reported once per key at WARN.
+   *
+   * @param message what is missing and why; never a value of the source's options
+   */
+  void gap(String key, String message) {
+    gaps.putIfAbsent(key, message);
+  }
+
+  Map<String, String> gaps() {
+    return gaps;
   }
 
   /**

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * {@code df.write.format(x).save(path)} for sources that are not file formats (Delta among them): the path
- * option is the output. Sources without a path (JDBC, Kafka) get their own extractors.
+ * option is the output. Kafka's sink names topics instead ({@link KafkaWrites}); other sources without a path
+ * (JDBC) are reported as unknown.
  */
 final class DataSourceOptionWrites implements WriteExtractor {
   @Override
@@ -15,6 +16,9 @@ final class DataSourceOptionWrites implements WriteExtractor {
 
   @Override
   public Write extract(Object node, CaptureContext context) {
+    if (KafkaWrites.isKafkaProvider(Reflect.get(node, "dataSource"))) {
+      return KafkaWrites.save(node, context);
+    }
     for (Object entry : Reflect.elements(Reflect.get(node, "options"))) {
       if ("path".equalsIgnoreCase(String.valueOf(Reflect.get(entry, "_1")))) {
         return Write.of(context.path(String.valueOf(Reflect.get(entry, "_2")), false), Reflect.get(node, "query"));

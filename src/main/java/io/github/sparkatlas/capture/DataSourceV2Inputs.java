@@ -14,6 +14,11 @@ final class DataSourceV2Inputs implements InputExtractor {
   @Override
   public void extract(Object node, InputCollector inputs) {
     Object relation = Reflect.has(node, "identifier") ? node : Reflect.get(node, "relation");
+    if (KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
+      // Kafka's table has no identifier, and its name ("KafkaTable") is no table of any catalog.
+      KafkaInputs.addV2Relation(relation, inputs);
+      return;
+    }
     inputs.add(relationTable(relation, inputs.context()));
   }
 

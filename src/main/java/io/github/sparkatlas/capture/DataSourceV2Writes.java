@@ -18,6 +18,9 @@ final class DataSourceV2Writes implements WriteExtractor {
   public Write extract(Object node, CaptureContext context) {
     Object query = Reflect.get(node, "query");
     Object relation = Reflect.get(node, "table");
+    if (relation != null && KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
+      return KafkaWrites.append(node, relation, context);
+    }
     if (relation != null && Reflect.has(relation, "identifier")) {
       return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
     }

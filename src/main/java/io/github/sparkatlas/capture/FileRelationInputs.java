@@ -22,6 +22,10 @@ final class FileRelationInputs implements InputExtractor {
       return;
     }
     Object relation = Reflect.get(node, "relation");
+    if (KafkaInputs.isKafkaRelation(relation)) {
+      KafkaInputs.addRelation(relation, inputs);
+      return;
+    }
     Object location = Reflect.get(relation, "location");
     if (location == null) {
       inputs.unknown(relation);

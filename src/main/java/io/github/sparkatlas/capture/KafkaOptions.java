@@ -38,6 +38,37 @@ final class KafkaOptions {
     return new KafkaOptions(lower);
   }
 
+  /**
+   * @param options a Scala map (a relation's or command's options, {@code CaseInsensitiveMap} included) or a Java
+   *                map ({@code CaseInsensitiveStringMap}); entries whose key or value is not a string are skipped
+   */
+  static KafkaOptions ofAny(Object options) {
+    Map<String, String> strings = new java.util.HashMap<>();
+    if (options instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) options).entrySet()) {
+        put(strings, entry.getKey(), entry.getValue());
+      }
+    } else {
+      for (Object entry : Reflect.elements(options)) {
+        put(strings, Reflect.get(entry, "_1"), Reflect.get(entry, "_2"));
+      }
+    }
+    return of(strings);
+  }
+
+  private static void put(Map<String, String> into, Object key, Object value) {
+    if (key instanceof String && value instanceof String) {
+      into.put((String) key, (String) value);
+    }
+  }
+
+  /** The same options with {@code more} laid over them (a DSv2 write's write options over its table's). */
+  KafkaOptions with(KafkaOptions more) {
+    Map<String, String> merged = new java.util.HashMap<>(lowerCased);
+    merged.putAll(more.lowerCased);
+    return new KafkaOptions(merged);
+  }
+
   /** The cluster's bootstrap servers as the job gave them; null when absent. */
   String bootstrapServers() {
     return lowerCased.get(BOOTSTRAP_SERVERS);

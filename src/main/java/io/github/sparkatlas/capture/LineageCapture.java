@@ -27,7 +27,7 @@ public final class LineageCapture {
       new LoadDataWrites(), new ViewWrites(), new DataSourceOptionWrites(), new DataSourceV2Writes()));
   private static final List<InputExtractor> INPUTS = Collections.unmodifiableList(Arrays.asList(
       new FileRelationInputs(), new HiveRelationInputs(), new DataSourceV2Inputs(), new CachedRelationInputs(),
-      new PhysicalScanInputs()));
+      new PhysicalScanInputs(), new KafkaInputs()));
   /** A write command sits at or near the root; this bounds the search for it. */
   private static final int MAX_WRITE_SEARCH = 64;
 
@@ -59,9 +59,17 @@ public final class LineageCapture {
     private final String uncapturedCommand;
     private final boolean overBudget;
     private final boolean nodeLimitReached;
+    private final Map<String, String> gaps;
 
     Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
         boolean nodeLimitReached) {
+      this(lineage, unknownNodes, uncapturedCommand, overBudget, nodeLimitReached,
+          Collections.<String, String>emptyMap());
+    }
+
+    Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
+        boolean nodeLimitReached, Map<String, String> gaps) {
+      this.gaps = gaps;
       this.lineage = lineage;
       this.unknownNodes = unknownNodes;
       this.uncapturedCommand = uncapturedCommand;
@@ -89,6 +97,14 @@ public final class LineageCapture {
     /** Whether the time budget ran out: the lineage holds what was found by then. */
     public boolean overBudget() {
       return overBudget;
+    }
+
+    /**
+     * What the plan does not say and the lineage leaves out (by a key to report each kind once): the topics of a
+     * Kafka pattern read, or of a Kafka write that takes them from a column.
+     */
+    public Map<String, String> gaps() {
+      return gaps;
     }
 
     /** Whether the plan had more nodes than are walked: the lineage holds the inputs of the nodes walked. */
@@ -119,10 +135,10 @@ public final class LineageCapture {
     }
     Object session = Reflect.get(queryExecution, "sparkSession");
     SparkContext spark = (SparkContext) Reflect.get(session, "sparkContext");
-    CaptureContext context = new CaptureContext(SessionDefaults.of(session, spark), deadline);
+    CaptureContext context = new CaptureContext(SessionDefaults.of(session, spark), deadline, queryExecution);
     Write write = writes.get(Reflect.simpleName(writeNode)).extract(writeNode, context);
     if (write == null) {
-      return new Result(null, context.unknownNodes(), null, context.overBudget(), false);
+      return new Result(null, context.unknownNodes(), null, context.overBudget(), false, context.gaps());
     }
     InputCollector collector = new InputCollector(INPUTS, context);
     for (Object query : write.queries) {
@@ -135,7 +151,8 @@ public final class LineageCapture {
     if (planText && plan != null) {
       lineage = lineage.withPlanTextSource(new PlanText(plan));
     }
-    return new Result(lineage, context.unknownNodes(), null, context.overBudget(), context.nodeLimitReached());
+    return new Result(lineage, context.unknownNodes(), null, context.overBudget(), context.nodeLimitReached(),
+        context.gaps());
   }
 
   /** The write command of the plan, searched from the root down. */

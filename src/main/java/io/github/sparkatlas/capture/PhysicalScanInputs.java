@@ -22,6 +22,10 @@ final class PhysicalScanInputs implements InputExtractor {
         }
         break;
       case "BatchScanExec":
+        if (KafkaInputs.isKafkaTable(Reflect.get(node, "table"))) {
+          KafkaInputs.addV2Scan(node, inputs);
+          break;
+        }
         inputs.add(DataSourceV2Inputs.byTableName(Reflect.get(node, "table"), inputs.context()));
         break;
       default:

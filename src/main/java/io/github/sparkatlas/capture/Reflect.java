@@ -50,6 +50,49 @@ final class Reflect {
     return target != null && method(target.getClass(), name) != null;
   }
 
+  /**
+   * The value of a declared field (private ones included) of the object's class or a superclass, or null when
+   * there is none. For what a plan holds but shows through no method, and for lazy values read without computing
+   * them (the field is null until then): never a way around a lock or a computation.
+   */
+  static Object field(Object target, String name) {
+    if (target == null) {
+      return null;
+    }
+    Object cached = FIELDS.get(target.getClass()).computeIfAbsent(name, n -> lookUpField(target.getClass(), n));
+    if (cached == ABSENT) {
+      return null;
+    }
+    try {
+      return ((java.lang.reflect.Field) cached).get(target);
+    } catch (IllegalAccessException e) {
+      throw new CaptureException("cannot read field " + target.getClass().getName() + "." + name, e);
+    }
+  }
+
+  private static final ClassValue<Map<String, Object>> FIELDS = new ClassValue<Map<String, Object>>() {
+    @Override
+    protected Map<String, Object> computeValue(Class<?> type) {
+      return new ConcurrentHashMap<>();
+    }
+  };
+
+  private static Object lookUpField(Class<?> type, String name) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      try {
+        java.lang.reflect.Field field = c.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+      } catch (NoSuchFieldException e) {
+        // look in the superclass
+      } catch (RuntimeException e) {
+        // Refused by the module system (Spark's classes are never in a named module): treated as absent.
+        return ABSENT;
+      }
+    }
+    return ABSENT;
+  }
+
   /** Marks a name the class has no public no-arg method for. */
   private static final Object ABSENT = new Object();
   /**

@@ -1,5 +1,6 @@
 package io.github.sparkatlas.config;
 
+import io.github.sparkatlas.model.KafkaNamespaces;
 import io.github.sparkatlas.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,31 @@ public final class AgentConfig {
       parsed.put(key, value == null || value.trim().isEmpty() ? key.defaultValue() : key.parse(value));
     }
     this.values = Collections.unmodifiableMap(parsed);
+    checkKafkaNamespaces(kafkaNamespaces());
+  }
+
+  /** A mapping that names no namespace or no server, or a server mapped twice, would name topics wrongly. */
+  private static void checkKafkaNamespaces(Map<String, String> serversByNamespace) {
+    Map<String, String> namespaceByServer = new TreeMap<>();
+    for (Map.Entry<String, String> mapping : serversByNamespace.entrySet()) {
+      String key = AgentConfigDef.KAFKA_NAMESPACE_PREFIX + mapping.getKey();
+      if (mapping.getKey().trim().isEmpty()) {
+        throw new ConfigException(key + ": the key must end in the namespace, e.g. "
+            + AgentConfigDef.KAFKA_NAMESPACE_PREFIX + "prod=broker1:9092,broker2:9092");
+      }
+      String[] servers = KafkaNamespaces.servers(mapping.getValue());
+      if (servers.length == 0) {
+        throw new ConfigException(key + ": list the bootstrap servers (host:port) of the Kafka cluster whose "
+            + "topics are named in namespace " + mapping.getKey());
+      }
+      for (String server : servers) {
+        String earlier = namespaceByServer.put(server, mapping.getKey());
+        if (earlier != null) {
+          throw new ConfigException(key + ": Kafka server " + server + " is also listed in "
+              + AgentConfigDef.KAFKA_NAMESPACE_PREFIX + earlier + "; a cluster's topics have one namespace");
+        }
+      }
+    }
   }
 
   /**
@@ -122,6 +148,21 @@ public final class AgentConfig {
       }
     }
     return kafka;
+  }
+
+  /**
+   * The Kafka clusters whose topics are named in another namespace: namespace to bootstrap servers, from the
+   * {@code atlas.spark.kafka.namespace.<namespace>} keys.
+   */
+  public Map<String, String> kafkaNamespaces() {
+    Map<String, String> namespaces = new TreeMap<>();
+    for (Map.Entry<String, String> entry : raw.entrySet()) {
+      if (entry.getKey().startsWith(AgentConfigDef.KAFKA_NAMESPACE_PREFIX)) {
+        namespaces.put(entry.getKey().substring(AgentConfigDef.KAFKA_NAMESPACE_PREFIX.length()),
+            entry.getValue() == null ? "" : entry.getValue());
+      }
+    }
+    return namespaces;
   }
 
   /** One line for the log: what the agent will do, secrets masked. */

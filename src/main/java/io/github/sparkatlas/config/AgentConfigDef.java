@@ -18,6 +18,15 @@ public final class AgentConfigDef {
       "Passed to the Kafka producer with the prefix removed (bootstrap.servers, security.protocol, "
           + "sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ...). Overrides the agent's producer defaults.";
 
+  /** {@code <prefix><namespace>} = the bootstrap servers of the Kafka cluster whose topics are named in it. */
+  public static final String KAFKA_NAMESPACE_PREFIX = "atlas.spark.kafka.namespace.";
+
+  public static final String KAFKA_NAMESPACE_PREFIX_DOC =
+      "Names the topics of one Kafka cluster <topic>@<namespace> instead of <topic>@<metadata namespace>: the "
+          + "value lists bootstrap servers (host:port, comma-separated) of that cluster, and a topic whose source "
+          + "or sink gives any of them (host case ignored) is in that namespace. One key per cluster; a server "
+          + "listed for two namespaces is a configuration error.";
+
   public static final ConfigKey<Boolean> ENABLED = define("atlas.spark.enabled", ConfigType.BOOLEAN, true, null,
       "Set to false to switch the agent off without removing it from the Spark configuration.");
 
@@ -134,6 +143,9 @@ public final class AgentConfigDef {
     }
     table.append("| `").append(KAFKA_PREFIX).append("*` | `").append(ConfigKey.sparkConfNameOf(KAFKA_PREFIX))
         .append("*` | string | see \"Kafka producer defaults\" | ").append(KAFKA_PREFIX_DOC).append(" |\n");
+    table.append("| `").append(KAFKA_NAMESPACE_PREFIX).append("<namespace>` | `")
+        .append(ConfigKey.sparkConfNameOf(KAFKA_NAMESPACE_PREFIX)).append("<namespace>` | string | none | ")
+        .append(KAFKA_NAMESPACE_PREFIX_DOC).append(" |\n");
     return table.toString();
   }
 }

@@ -2,6 +2,7 @@ package io.github.sparkatlas.model;
 
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.TableDataset;
+import io.github.sparkatlas.lineage.TopicDataset;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -54,6 +55,17 @@ final class DatasetNames {
     }
   }
 
+  /** The names of a Kafka topic: the topic as written (case kept) and its qualifiedName. */
+  static final class Topic {
+    final String topic;
+    final String qualifiedName;
+
+    private Topic(String topic, String qualifiedName) {
+      this.topic = topic;
+      this.qualifiedName = qualifiedName;
+    }
+  }
+
   /** The names of a column: its name, and the qualifiedName built from it. */
   static final class Column {
     final String name;
@@ -96,6 +108,18 @@ final class DatasetNames {
     String maskedLower = redactor.redact(lower);
     return new Column(maskedLower != lower ? maskedLower : name,
         naming.column(table.database, table.table, maskedLower));
+  }
+
+  /**
+   * A topic: its qualifiedName is lower-case, so, as for columns, the lower-case form is redacted as well, and a
+   * rule that matches only that form masks the topic's name too.
+   */
+  Topic topic(TopicDataset dataset) {
+    String topic = redactor.redact(dataset.topic());
+    String lower = topic.toLowerCase(Locale.ROOT);
+    String maskedLower = redactor.redact(lower);
+    return new Topic(maskedLower != lower ? maskedLower : topic,
+        naming.topic(maskedLower, dataset.bootstrapServers()));
   }
 
   /** A name in a list (partition columns), redacted like a column's name. */

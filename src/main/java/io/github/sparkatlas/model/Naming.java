@@ -9,9 +9,16 @@ import io.github.sparkatlas.lineage.TableDataset;
  */
 public final class Naming {
   private final String namespace;
+  private final KafkaNamespaces kafkaNamespaces;
 
   public Naming(String namespace) {
+    this(namespace, KafkaNamespaces.none());
+  }
+
+  /** @param kafkaNamespaces the namespaces of Kafka clusters mapped away from {@code namespace} */
+  public Naming(String namespace, KafkaNamespaces kafkaNamespaces) {
     this.namespace = namespace;
+    this.kafkaNamespaces = kafkaNamespaces;
   }
 
   public String namespace() {
@@ -59,6 +66,22 @@ public final class Naming {
   /** From a path's text as it is sent (see {@link DatasetNames}). */
   public String path(String uriText) {
     return uriText + "@" + namespace;
+  }
+
+  /**
+   * {@code <topic lower-cased>@<ns>}, as Atlas's Kafka bridge names the topics it imports, so lineage meets them;
+   * ns is the namespace the topic's cluster is mapped to, else the metadata namespace.
+   *
+   * @param topic            the topic as it is sent (see {@link DatasetNames})
+   * @param bootstrapServers the servers of its cluster, as the job gave them; empty when unknown
+   */
+  public String topic(String topic, String bootstrapServers) {
+    return topic.toLowerCase(java.util.Locale.ROOT) + "@" + topicNamespace(bootstrapServers);
+  }
+
+  /** The namespace of a Kafka cluster: the one it is mapped to, else the metadata namespace. */
+  public String topicNamespace(String bootstrapServers) {
+    return kafkaNamespaces.namespaceOf(bootstrapServers, namespace);
   }
 
   /** Atlas's type for a path: hdfs_path for HDFS (what the Hive hook creates), fs_path for everything else. */

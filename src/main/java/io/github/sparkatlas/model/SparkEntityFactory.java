@@ -4,6 +4,7 @@ import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.TableDataset;
+import io.github.sparkatlas.lineage.TopicDataset;
 import io.github.sparkatlas.redact.Redactor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -95,6 +96,12 @@ public final class SparkEntityFactory {
         AtlasObjectId id = datasets.get("table:" + tableNames.qualifiedName);
         return id != null ? id : add("table:" + tableNames.qualifiedName, table(table, tableNames));
       }
+      if (dataset instanceof TopicDataset) {
+        DatasetNames.Topic topicNames = names.topic((TopicDataset) dataset);
+        String key = "kafka_topic:" + topicNames.qualifiedName;
+        AtlasObjectId id = datasets.get(key);
+        return id != null ? id : add(key, topic(topicNames));
+      }
       PathDataset path = (PathDataset) dataset;
       DatasetNames.Path pathNames = names.path(path);
       String key = Naming.pathType(path) + ":" + pathNames.qualifiedName;
@@ -115,6 +122,20 @@ public final class SparkEntityFactory {
           .attribute("name", pathNames.name)
           .attribute("path", pathNames.path)
           .attribute("clusterName", "hdfs_path".equals(type) ? naming.namespace() : null)
+          .build();
+    }
+
+    /**
+     * The attributes Atlas's Kafka bridge sets where the model has them: its {@code uri} is the topic too. The
+     * bridge's {@code clusterName} is left out: kafka_topic does not define it (Atlas drops it), the namespace is in
+     * the qualifiedName.
+     */
+    private AtlasEntity topic(DatasetNames.Topic topicNames) {
+      return AtlasEntity.builder("kafka_topic", nextGuid())
+          .attribute("qualifiedName", topicNames.qualifiedName)
+          .attribute("name", topicNames.topic)
+          .attribute("topic", topicNames.topic)
+          .attribute("uri", topicNames.topic)
           .build();
     }
 

@@ -37,11 +37,13 @@ class ReadmeConfigTableTest {
   }
 
   @Test
-  void generatedTableHasOneRowPerKeyPlusTheKafkaPrefixRow() {
+  void generatedTableHasOneRowPerKeyPlusThePrefixRows() {
     String[] lines = AgentConfigDef.markdownTable().split("\n");
 
-    // header + separator + one row per key + the atlas.kafka.* row
-    assertTrue(lines.length == AgentConfigDef.keys().size() + 3, String.join("\n", lines));
+    // header + separator + one row per key + the atlas.kafka.* and atlas.spark.kafka.namespace.<namespace> rows
+    assertTrue(lines.length == AgentConfigDef.keys().size() + 4, String.join("\n", lines));
+    assertTrue(lines[lines.length - 1].startsWith("| `" + AgentConfigDef.KAFKA_NAMESPACE_PREFIX + "<namespace>` | `spark."
+        + AgentConfigDef.KAFKA_NAMESPACE_PREFIX + "<namespace>` |"), lines[lines.length - 1]);
     for (ConfigKey<?> key : AgentConfigDef.keys()) {
       boolean found = false;
       for (String line : lines) {

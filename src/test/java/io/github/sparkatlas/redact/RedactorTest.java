@@ -730,6 +730,23 @@ class RedactorTest {
     }
   }
 
+  @Test
+  void kafkaSourceAndSinkOptionsPrintedInAPlanLoseTheirCredentials() {
+    // How SaveIntoDataSourceCommand and a Kafka relation's options print when Spark's own key regex misses them.
+    String plan = "SaveIntoDataSourceCommand org.apache.spark.sql.kafka010.KafkaSourceProvider@1, "
+        + "Map(kafka.sasl.jaas.config -> org.apache.kafka.common.security.scram.ScramLoginModule required "
+        + "username=\"etl\" password=\"jaas-s3cret\";, kafka.ssl.truststore.password -> trust-s3cret, "
+        + "kafka.ssl.keystore.password -> keystore-s3cret, kafka.ssl.key.password -> key-s3cret, "
+        + "kafka.sasl.jaas.config -> org.apache.kafka.common.security.plain.PlainLoginModule required "
+        + "username=etl password=unquoted-s3cret;, kafka.bootstrap.servers -> b1:9092, topic -> audit), Append";
+    String redacted = REDACTOR.redact(plan);
+    for (String secret : new String[] {"jaas-s3cret", "trust-s3cret", "keystore-s3cret", "key-s3cret",
+        "unquoted-s3cret"}) {
+      assertFalse(redacted.contains(secret), secret + " in " + redacted);
+    }
+    assertTrue(redacted.contains("kafka.bootstrap.servers -> b1:9092, topic -> audit"), redacted);
+  }
+
   /** Repeats {@code unit} until the text is about {@code length} characters long. */
   private static String repeat(String unit, int length) {
     return unit.repeat(Math.max(1, length / unit.length()));

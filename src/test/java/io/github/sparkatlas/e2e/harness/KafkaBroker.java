@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -200,8 +201,18 @@ public final class KafkaBroker implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
             Instant deadline = Instant.now().plusSeconds(30);
             while (true) {
-                TopicDescription topic = admin.describeTopics(List.of(name)).allTopicNames()
-                        .get(30, TimeUnit.SECONDS).get(name);
+                TopicDescription topic;
+                try {
+                    topic = admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
+                } catch (ExecutionException e) {
+                    // Right after creation the broker may not know the topic's metadata yet (seen when several
+                    // topics are created in a row): ask again until the deadline.
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || Instant.now().isAfter(deadline)) {
+                        throw e;
+                    }
+                    waitForExit(Duration.ofMillis(100));
+                    continue;
+                }
                 if (topic.partitions().size() == partitions
                         && topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                     return;
