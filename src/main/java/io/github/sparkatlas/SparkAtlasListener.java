@@ -128,11 +128,19 @@ public class SparkAtlasListener extends SparkListener implements QueryExecutionL
   public void onApplicationEnd(SparkListenerApplicationEnd applicationEnd) {
     try {
       if (forwards) {
-        agent.onApplicationEnd(ownQueueOf == null ? 0 : SparkInternals.droppedEvents(ownQueueOf,
-            AgentListenerQueue.NAME));
+        agent.onApplicationEnd(droppedFromOwnQueue());
       }
     } catch (Throwable t) {
       // Never let anything reach Spark's listener bus.
+    }
+  }
+
+  /** What Spark dropped from the agent's queue; 0 when unknown, which must not stop application end's flush. */
+  private long droppedFromOwnQueue() {
+    try {
+      return ownQueueOf == null ? 0 : SparkInternals.droppedEvents(ownQueueOf, AgentListenerQueue.NAME);
+    } catch (Throwable t) {
+      return 0;
     }
   }
 

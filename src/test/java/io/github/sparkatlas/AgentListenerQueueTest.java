@@ -13,6 +13,7 @@ import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
+import io.github.sparkatlas.testsupport.LogCapture;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkConf;
@@ -148,6 +151,47 @@ class AgentListenerQueueTest {
     }
     assertEquals(0, errors.count(), log.lines.toString());
     assertEquals(List.of(), log.at(Level.WARN), "nothing to warn about");
+  }
+
+  @Test
+  void eventsSparkDropsFromTheAgentQueueAreSaidAtApplicationEndAndCounted() throws Exception {
+    spark = session(Map.of("spark.extraListeners", ExtraListener.class.getName(),
+        AgentListenerQueue.CAPACITY_KEY, "4"));
+    SparkContext sc = spark.sparkContext();
+    // Holds the agent's queue at the first SQL event until the writes have posted theirs.
+    CountDownLatch writesDone = new CountDownLatch(1);
+    SparkInternals.addToQueue(sc, new SparkListener() {
+      @Override
+      public void onOtherEvent(SparkListenerEvent event) {
+        try {
+          writesDone.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, AgentListenerQueue.NAME);
+    for (int i = 0; i < 4; i++) {
+      spark.range(3).write().parquet(root.resolve("burst-" + i).toString());
+    }
+    writesDone.countDown();
+    // Application end must find room in the queue to be delivered at all.
+    sc.listenerBus().waitUntilEmpty(60_000);
+    long dropped = SparkInternals.droppedEvents(sc, AgentListenerQueue.NAME);
+    assertTrue(dropped > 0, "a queue of 4 behind a blocked listener overflows");
+
+    try (LogCapture captured = LogCapture.of(AtlasAgent.class)) {
+      spark.stop();
+      spark = null;
+      List<String> warnings = captured.at("WARN").stream().map(line -> line.message).toList();
+      assertEquals(List.of("spark-atlas-agent: Spark dropped " + dropped + " events from the agent's listener queue, "
+          + "which was full; SQL executions among them are not captured (raise "
+          + "spark.scheduler.listenerbus.eventqueue.atlasAgent.capacity, default "
+          + "spark.scheduler.listenerbus.eventqueue.capacity)"), warnings);
+      String summary = captured.at("INFO").stream().map(line -> line.message)
+          .filter(m -> m.startsWith("spark-atlas-agent summary at application end")).findFirst()
+          .orElseThrow(() -> new AssertionError("no summary: " + captured.lines()));
+      assertTrue(summary.contains(", listener events dropped=" + dropped + ","), summary);
+    }
   }
 
   @Test
