@@ -58,6 +58,8 @@ public final class AtlasAgent {
   /** Set once, when internal errors pile up: the agent stops capturing for the rest of the application. */
   private volatile boolean switchedOff;
   private volatile boolean applicationEnded;
+  /** Events Spark dropped from the agent's listener queue, as read at application end. */
+  private volatile long listenerEventsDropped;
   /** Counted down when application end has flushed and logged its summary. */
   private final CountDownLatch applicationEndDone = new CountDownLatch(1);
   /**
@@ -292,23 +294,75 @@ public final class AtlasAgent {
   }
 
   /**
-   * Makes sure the running SparkContext has one SparkListener of ours, so that configuring only
-   * spark.sql.queryExecutionListeners or the streaming listener still sees every execution exactly once.
+   * For a listener created from configuration: puts a listener of ours on the agent's own queue instead, when that
+   * can be exact. Spark creates the listeners of spark.extraListeners before its listener bus starts; a queue added
+   * then receives every event the shared queue receives, from the first, so the instance on the shared queue can
+   * stay idle without an event being lost or handled twice. Listeners created later (spark.sql.queryExecutionListeners)
+   * make sure the running context has a listener of ours ({@link #attachTo}).
+   *
+   * @return true when a listener of ours other than {@code created} receives the context's events, so that
+   *         {@code created} stays idle
    */
-  void attachTo(SparkContext context) {
+  boolean listenInsteadOf(SparkAtlasListener created, SparkConf conf) {
+    if (!enabled()) {
+      return false;
+    }
+    try {
+      SparkContext running = SparkInternals.activeContext();
+      if (running != null) {
+        return attachTo(running);
+      }
+      SparkContext starting;
+      try {
+        starting = SparkInternals.contextUnderConstruction(conf);
+      } catch (IllegalStateException e) {
+        AgentListenerQueue.sharedQueueOnly(errors, e);
+        return false;
+      }
+      if (starting == null) {
+        return false;
+      }
+      synchronized (listenedContexts) {
+        if (hasOurListener(starting)) {
+          return true;
+        }
+        if (!AgentListenerQueue.add(starting, new SparkAtlasListener(this, starting, created), errors)) {
+          return false;
+        }
+        listenedContexts.add(starting);
+        return true;
+      }
+    } catch (Throwable t) {
+      errors.internalError("attaching the SparkListener", t);
+      return false;
+    }
+  }
+
+  /**
+   * Makes sure the running SparkContext has one SparkListener of ours, so that configuring only
+   * spark.sql.queryExecutionListeners or the streaming listener still sees every execution exactly once. It goes on
+   * the agent's own queue, or on Spark's shared queue where there is none.
+   *
+   * @return whether the context has a listener of ours now
+   */
+  boolean attachTo(SparkContext context) {
     if (!enabled() || context == null) {
-      return;
+      return false;
     }
     try {
       synchronized (listenedContexts) {
         if (hasOurListener(context)) {
-          return;
+          return true;
         }
-        context.addSparkListener(new SparkAtlasListener(this));
+        if (!AgentListenerQueue.add(context, new SparkAtlasListener(this, context, null), errors)) {
+          context.addSparkListener(new SparkAtlasListener(this));
+        }
         listenedContexts.add(context);
+        return true;
       }
     } catch (Throwable t) {
       errors.internalError("attaching the SparkListener", t);
+      return false;
     }
   }
 
@@ -330,6 +384,12 @@ public final class AtlasAgent {
    * all once Kafka has refused). What is not acknowledged stays in the spool.
    */
   void onApplicationEnd() {
+    onApplicationEnd(0);
+  }
+
+  /** @param listenerEventsDropped events Spark dropped from the agent's listener queue because it was full */
+  void onApplicationEnd(long listenerEventsDropped) {
+    this.listenerEventsDropped = listenerEventsDropped;
     try {
       endApplication();
     } finally {
@@ -342,6 +402,11 @@ public final class AtlasAgent {
       return;
     }
     applicationEnded = true;
+    if (listenerEventsDropped > 0) {
+      LOG.warn("spark-atlas-agent: Spark dropped {} events from the agent's listener queue, which was full; SQL "
+          + "executions among them are not captured (raise {}, default spark.scheduler.listenerbus.eventqueue"
+          + ".capacity)", listenerEventsDropped, AgentListenerQueue.CAPACITY_KEY);
+    }
     long timeout = config.get(AgentConfigDef.SHUTDOWN_FLUSH_TIMEOUT_MS);
     long started = System.nanoTime();
     boolean flushed = pipeline.flush(timeout);
@@ -401,12 +466,13 @@ public final class AtlasAgent {
     LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, sent={}, spooled={}, replayed={}, "
         + "dropped executions={}, dropped after close={}, dropped plan texts={}, dropped messages={}, rejected={}, "
         + "failed attempts={}, internal errors={}, nested repeats skipped={}, partial captures={}, "
-        + "datasets over limit={}, listener thread per SQL execution end: {}, per start: {}{}",
+        + "datasets over limit={}, listener events dropped={}, listener thread per SQL execution end: {}, "
+        + "per start: {}{}",
         when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
         delivery.replayed(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
         pipeline.droppedPlanTexts() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
         delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
-        executions.partialCaptures(), pipeline.datasetsOverLimit.get(),
+        executions.partialCaptures(), pipeline.datasetsOverLimit.get(), listenerEventsDropped,
         endCallbacks.describe(), startCallbacks.describe(), switchedOff ? " (switched off after internal errors)" : "");
   }
 }

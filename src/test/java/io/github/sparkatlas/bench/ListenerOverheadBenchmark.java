@@ -42,7 +42,7 @@ class ListenerOverheadBenchmark {
     private static final Pattern CPU = Pattern.compile("BENCH cpu processMs=(\\d+)");
     private static final Pattern THREAD_CPU = Pattern.compile("(?m)^BENCH threadCpu (\\d+) (.+)$");
     private static final Pattern LISTENER_CPU = Pattern.compile(
-            "BENCH listenerThreadCpu cpuMs=(-?[\\d.]+) sqlExecutions=(\\d+)");
+            "BENCH listenerThreadCpu cpuMs=(-?[\\d.]+) sqlExecutions=(\\d+) agentQueueCpuMs=(-?[\\d.]+)");
     private static final Pattern TIMER = Pattern.compile("BENCH listenerTimer " + Pattern.quote(BenchAgent.LISTENER)
             + " count=(\\d+) p50=([\\d.]+)ms p99=([\\d.]+)ms max=([\\d.]+)ms");
 
@@ -53,12 +53,15 @@ class ListenerOverheadBenchmark {
      *                        it competes with the driver for the same two cores
      */
     /**
-     * @param listenerCpuMillis CPU time of Spark's shared listener thread, where the agent's listener runs
-     * @param sparkTimerP99     p99 of Spark's listenerProcessingTime timer of the agent's listener (ms); NaN without
+     * @param listenerCpuMillis   CPU time of Spark's shared listener thread
+     * @param agentQueueCpuMillis CPU time of the thread of the agent's own listener queue, where the agent's listener
+     *                            runs; -1 without the agent
+     * @param sparkTimerP99       p99 of Spark's listenerProcessingTime timer of the agent's listener (ms); NaN without
      */
     private record Run(boolean withAgent, double load, long workloadMillis, long driverMillis, long driverCpuMillis,
                        long brokerCpuMillis, Map<String, Long> threadCpuMillis, BenchAgent.Summary summary,
-                       String sparkTimer, double listenerCpuMillis, long sqlExecutions, double sparkTimerP99) {
+                       String sparkTimer, double listenerCpuMillis, long sqlExecutions, double sparkTimerP99,
+                       double agentQueueCpuMillis) {
     }
 
     @Test
@@ -104,6 +107,7 @@ class ListenerOverheadBenchmark {
         assertTrue(listenerCpu.find(), result::toString);
         double listenerCpuMillis = Double.parseDouble(listenerCpu.group(1));
         long sqlExecutions = Long.parseLong(listenerCpu.group(2));
+        double agentQueueCpuMillis = Double.parseDouble(listenerCpu.group(3));
         assertTrue(listenerCpuMillis >= 0, () -> "Spark's shared listener thread was found\n" + result);
         Map<String, Long> threadCpu = new HashMap<>();
         Matcher thread = THREAD_CPU.matcher(result.log());
@@ -121,15 +125,18 @@ class ListenerOverheadBenchmark {
             assertTrue(timer.find(), () -> "Spark's listener timer for the agent\n" + result);
             run = new Run(true, load, Long.parseLong(workload.group(1)), result.duration().toMillis(), driverCpu,
                     brokerCpu, threadCpu, summary, timer.group(0).substring("BENCH listenerTimer ".length()),
-                    listenerCpuMillis, sqlExecutions, Double.parseDouble(timer.group(3)));
+                    listenerCpuMillis, sqlExecutions, Double.parseDouble(timer.group(3)), agentQueueCpuMillis);
         } else {
             run = new Run(false, load, Long.parseLong(workload.group(1)), result.duration().toMillis(), driverCpu,
-                    brokerCpu, threadCpu, null, null, listenerCpuMillis, sqlExecutions, Double.NaN);
+                    brokerCpu, threadCpu, null, null, listenerCpuMillis, sqlExecutions, Double.NaN,
+                    agentQueueCpuMillis);
         }
         report.format("  %s: workload %d ms, driver %d ms, driver CPU %d ms, broker CPU %d ms, shared listener "
-                        + "thread CPU %.1f ms for %d SQL executions%s",
+                        + "thread CPU %.1f ms for %d SQL executions%s%s",
                 withAgent ? "with agent   " : "without agent", run.workloadMillis(), run.driverMillis(),
-                run.driverCpuMillis(), run.brokerCpuMillis(), run.listenerCpuMillis(), run.sqlExecutions(), withAgent
+                run.driverCpuMillis(), run.brokerCpuMillis(), run.listenerCpuMillis(), run.sqlExecutions(),
+                run.agentQueueCpuMillis() < 0 ? "" : String.format(", agent's queue thread CPU %.1f ms",
+                        run.agentQueueCpuMillis()), withAgent
                         ? String.format(", agent end p50=%.2fms p99=%.2fms max=%.2fms n=%d, start p99=%.2fms; "
                                 + "messages=%d; spark timer %s", run.summary().endP50(), run.summary().endP99(),
                         run.summary().endMax(), run.summary().endCount(), run.summary().startP99(),
@@ -216,6 +223,16 @@ class ListenerOverheadBenchmark {
         report.format("listener thread CPU added per SQL execution: median %.3f ms, mean %.3f ms, min %.3f, max %.3f "
                         + "(target <= 0.2 ms)", BenchReport.median(perExecution), BenchReport.mean(perExecution),
                 min(perExecution), max(perExecution));
+        List<Double> agentQueue = runs.stream().filter(Run::withAgent).filter(r -> r.agentQueueCpuMillis() >= 0)
+                .map(r -> r.agentQueueCpuMillis() / r.sqlExecutions()).toList();
+        if (agentQueue.isEmpty()) {
+            report.format("no thread %s in the runs with the agent: it ran on Spark's shared queue",
+                    ListenerThreadCpu.AGENT_QUEUE_THREAD);
+        } else {
+            report.format("the agent's own listener queue thread (%s), CPU per SQL execution: median %.3f ms, "
+                    + "min %.3f, max %.3f (runs: %s)", ListenerThreadCpu.AGENT_QUEUE_THREAD,
+                    BenchReport.median(agentQueue), min(agentQueue), max(agentQueue), agentQueue);
+        }
         List<Double> timerP99 = runs.stream().filter(Run::withAgent).map(Run::sparkTimerP99).toList();
         report.format("Spark's listenerProcessingTime timer of %s, p99 per run: median %.3f ms, max %.3f ms "
                 + "(target <= 0.5 ms; runs: %s)", BenchAgent.LISTENER, BenchReport.median(timerP99), max(timerP99),
