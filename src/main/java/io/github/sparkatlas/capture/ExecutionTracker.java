@@ -82,6 +82,11 @@ public final class ExecutionTracker {
       if (lineage != null) {
         out.accept(lineage);
         supersededNested += nested == null ? 0 : nested.size();
+      } else if (nested != null && result.microBatchOf() != null) {
+        // Writes made by a foreachBatch function: the streaming query's outputs.
+        for (QueryLineage write : nested) {
+          out.accept(write.withStreamingQuery(result.microBatchOf()));
+        }
       } else if (nested != null) {
         // The outer command wrote nothing we can name: its nested writes are the lineage.
         nested.forEach(out);
