@@ -67,7 +67,9 @@ public final class ExecutionTracker {
     long executionId = SparkInternals.executionId(executionEnd);
     Long root = rootOfNested.remove(executionId);
     Object queryExecution = SparkInternals.successfulQueryExecution(executionEnd);
-    LineageCapture.Result result = queryExecution == null ? LineageCapture.Result.NOTHING
+    // Every micro-batch is an execution: recognised by its class alone, at the cost of one comparison.
+    String microBatchOf = StreamingQueryReader.microBatchQueryId(queryExecution);
+    LineageCapture.Result result = queryExecution == null || microBatchOf != null ? LineageCapture.Result.NOTHING
         : capture.capture(queryExecution, executionId);
     QueryLineage lineage = result.lineage();
     if (result.overBudget() || result.nodeLimitReached()) {
@@ -82,10 +84,10 @@ public final class ExecutionTracker {
       if (lineage != null) {
         out.accept(lineage);
         supersededNested += nested == null ? 0 : nested.size();
-      } else if (nested != null && result.microBatchOf() != null) {
+      } else if (nested != null && microBatchOf != null) {
         // Writes made by a foreachBatch function: the streaming query's outputs.
         for (QueryLineage write : nested) {
-          out.accept(write.withStreamingQuery(result.microBatchOf()));
+          out.accept(write.withStreamingQuery(microBatchOf));
         }
       } else if (nested != null) {
         // The outer command wrote nothing we can name: its nested writes are the lineage.

@@ -28,11 +28,6 @@ public final class LineageCapture {
   private static final List<InputExtractor> INPUTS = Collections.unmodifiableList(Arrays.asList(
       new FileRelationInputs(), new HiveRelationInputs(), new DataSourceV2Inputs(), new CachedRelationInputs(),
       new PhysicalScanInputs()));
-  /** The input extractors of batch plans, which also read the batch relations a streaming query joins. */
-  static List<InputExtractor> inputExtractors() {
-    return INPUTS;
-  }
-
   /** A write command sits at or near the root; this bounds the search for it. */
   private static final int MAX_WRITE_SEARCH = 64;
 
@@ -64,16 +59,9 @@ public final class LineageCapture {
     private final String uncapturedCommand;
     private final boolean overBudget;
     private final boolean nodeLimitReached;
-    private final String microBatchOf;
 
     Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
         boolean nodeLimitReached) {
-      this(lineage, unknownNodes, uncapturedCommand, overBudget, nodeLimitReached, null);
-    }
-
-    private Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
-        boolean nodeLimitReached, String microBatchOf) {
-      this.microBatchOf = microBatchOf;
       this.lineage = lineage;
       this.unknownNodes = unknownNodes;
       this.uncapturedCommand = uncapturedCommand;
@@ -107,18 +95,6 @@ public final class LineageCapture {
     public boolean nodeLimitReached() {
       return nodeLimitReached;
     }
-
-    /**
-     * The id of the streaming query whose micro-batch this execution was; null for any other execution. Its
-     * lineage is the streaming query's, read from the query itself, so a micro-batch has none of its own.
-     */
-    public String microBatchOf() {
-      return microBatchOf;
-    }
-
-    static Result microBatch(String queryId) {
-      return new Result(null, Collections.<String>emptySet(), null, false, false, queryId);
-    }
   }
 
   /**
@@ -126,10 +102,9 @@ public final class LineageCapture {
    * @param executionId    the SQL execution id
    */
   public Result capture(Object queryExecution, long executionId) {
-    // Every micro-batch is an execution: recognised by its class alone, at the cost of one comparison.
-    String streamingQuery = StreamingQueryReader.microBatchQueryId(queryExecution);
-    if (streamingQuery != null) {
-      return Result.microBatch(streamingQuery);
+    if (StreamingQueryReader.microBatchQueryId(queryExecution) != null) {
+      // A micro-batch: its lineage is its streaming query's, read from the query itself.
+      return Result.NOTHING;
     }
     long deadline = System.nanoTime() + budgetNanos;
     Object plan = Reflect.get(queryExecution, "analyzed");
@@ -179,5 +154,10 @@ public final class LineageCapture {
       queue.addAll(Reflect.elements(Reflect.get(node, "children")));
     }
     return null;
+  }
+
+  /** The input extractors of batch plans, which also read the batch relations a streaming query joins. */
+  static List<InputExtractor> inputExtractors() {
+    return INPUTS;
   }
 }
