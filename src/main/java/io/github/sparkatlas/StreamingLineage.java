@@ -187,7 +187,13 @@ final class StreamingLineage {
       errors.warnOnce("streaming-source:" + unknown, "spark-atlas-agent does not know streaming source " + unknown
           + "; what it reads is missing from the lineage (reported once per source type)");
     }
-    readSink(run, state, false);
+    boolean continuous = StreamingQueryReader.planBuiltAtStart(execution);
+    if (continuous && !sources.patterns().isEmpty()) {
+      errors.warnOnce("streaming-continuous-pattern", "spark-atlas-agent: a continuous streaming query subscribes "
+          + "to Kafka by pattern; continuous queries report no progress, so the topics it reads are not known and "
+          + "are missing from the lineage (reported once)");
+    }
+    readSink(run, state, continuous);
     emitIfChanged(state, lineage);
   }
 
@@ -262,8 +268,7 @@ final class StreamingLineage {
           + "the lineage (reported once)");
     } else if (sink.unknownTopic() != null) {
       errors.warnOnce("streaming-kafka-topic-continuous", "spark-atlas-agent: a continuous streaming query writes "
-          + "to Kafka; its topic is not readable from a continuous query's plan, so it is missing from the "
-          + "lineage (reported once)");
+          + "to Kafka through a writer the agent cannot read; its topic is missing from the lineage (reported once)");
     }
   }
 

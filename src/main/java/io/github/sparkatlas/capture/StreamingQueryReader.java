@@ -99,6 +99,14 @@ public final class StreamingQueryReader {
     return StreamingSinks.read(sink, Reflect.get(streamExecution, "logicalPlan"), context);
   }
 
+  /**
+   * Whether the query's execution plan exists from its start: a continuous query builds it when it is created (and
+   * reports no progress per epoch in Spark 3.5), a micro-batch query lazily on its own thread.
+   */
+  public static boolean planBuiltAtStart(Object streamExecution) {
+    return streamExecution != null && "ContinuousExecution".equals(streamExecution.getClass().getSimpleName());
+  }
+
   /** The query's sink when it can be read without the execution plan (foreachBatch, memory, console); else null. */
   public static Sink sinkWithoutPlan(Object streamExecution) {
     return StreamingSinks.read(Reflect.get(streamExecution, "sink"), null, context(streamExecution));

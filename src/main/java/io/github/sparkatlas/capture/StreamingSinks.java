@@ -55,10 +55,41 @@ final class StreamingSinks {
     return StreamingQueryReader.Sink.unknown(sink.getClass().getName());
   }
 
+  /**
+   * A continuous query keeps its sink's options only in Kafka's writer ({@code KafkaStreamingWrite}), as fields of
+   * its own: the topic and the producer's parameters, whose bootstrap servers name the cluster.
+   */
+  private static StreamingQueryReader.Sink continuousKafka(Object write) {
+    Object topic = Reflect.option(declaredField(write, "topic"));
+    Object producer = declaredField(write, "producerParams");
+    if (!(topic instanceof String)) {
+      return StreamingQueryReader.Sink.unknownTopic(topic == null && write != null
+          && "KafkaStreamingWrite".equals(Reflect.simpleName(write)) ? "column" : "continuous");
+    }
+    Object servers = producer instanceof Map ? ((Map<?, ?>) producer).get("bootstrap.servers") : null;
+    return StreamingQueryReader.Sink.of(
+        io.github.sparkatlas.lineage.TopicDataset.of((String) topic, servers == null ? null : servers.toString()));
+  }
+
+  /** A field an object keeps to itself (a Scala constructor parameter used after construction); null if none. */
+  private static Object declaredField(Object target, String name) {
+    for (Class<?> type = target == null ? null : target.getClass(); type != null; type = type.getSuperclass()) {
+      try {
+        java.lang.reflect.Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(target);
+      } catch (NoSuchFieldException e) {
+        // Declared higher up, maybe.
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
   private static StreamingQueryReader.Sink kafka(Map<String, String> options, Object root) {
     if ("WriteToContinuousDataSource".equals(Reflect.simpleName(root))) {
-      // The continuous plan keeps the sink's options only inside Kafka's private writer.
-      return StreamingQueryReader.Sink.unknownTopic("continuous");
+      return continuousKafka(Reflect.get(root, "write"));
     }
     KafkaOptions kafka = KafkaOptions.of(options);
     String topic = kafka.sinkTopic();

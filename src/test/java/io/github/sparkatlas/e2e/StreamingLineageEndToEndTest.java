@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
  * Structured Streaming end to end: {@link StreamingLineageApp} submitted with spark-sql-kafka-0-10 from Maven
  * Central on its classpath and only {@code spark.extraListeners} configured, reading and writing the real broker's
  * plaintext listener while the agent publishes over SASL_SSL. A topic created while the pattern query runs must
- * show up as its input; the foreachBatch query's table and the Kafka sink's topic as outputs; the restart and the
- * failing query must add nothing.
+ * show up as its input; the foreachBatch query's table and the Kafka sinks' topics (micro-batch and continuous) as
+ * outputs; the restart and the failing query must add nothing.
  */
 class StreamingLineageEndToEndTest {
 
@@ -52,7 +52,7 @@ class StreamingLineageEndToEndTest {
     static void startBroker() {
         broker = KafkaBroker.start(WorkDirs.newDir("broker-streaming"));
         broker.createTopic(HOOK_TOPIC, 1);
-        for (String topic : List.of("events.a", "orders", "orders.out", "audit")) {
+        for (String topic : List.of("events.a", "orders", "orders.out", "orders.cont", "audit")) {
             broker.createTopic(topic, 1);
         }
         produce("events.a", "orders", "audit");
@@ -105,10 +105,18 @@ class StreamingLineageEndToEndTest {
             produce("events.late");
             Files.createFile(gate.resolve("late-topic"));
         }
+        boolean continuous = waiting && running.awaitLogLine(StreamingLineageApp.CONTINUOUS_LINE, RUN_TIMEOUT);
+        int continuousCopies = 0;
+        if (continuous) {
+            continuousCopies = broker.consumeAll("orders.cont", ROWS_PER_TOPIC, Duration.ofSeconds(60)).size();
+            Files.createFile(gate.resolve("continuous-read"));
+        }
         SparkSubmitRun.Result result = running.await(RUN_TIMEOUT);
 
         assertTrue(waiting, result::toString);
         assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(continuous, result::toString);
+        assertEquals(ROWS_PER_TOPIC, continuousCopies, "the continuous query's own output");
         String log = result.log();
         assertTrue(log.contains(StreamingLineageApp.LATE_READ_LINE), result::toString);
         assertTrue(log.contains(StreamingLineageApp.RESTARTED_PREFIX + "true"), result::toString);
@@ -132,7 +140,8 @@ class StreamingLineageEndToEndTest {
         assertEquals(Set.of(kafkaTopic("events.a"), kafkaTopic("events.late"), kafkaTopic("orders")), last.inputs(),
                 () -> "inputs of the application's last message; all messages: " + messages);
         assertEquals(Set.of(fsPath(SampleEtl.localUri(work.resolve("pattern-out")) + "@" + NAMESPACE),
-                sparkTable("default.fb_orders@" + NAMESPACE), kafkaTopic("orders.out")), last.outputs(),
+                sparkTable("default.fb_orders@" + NAMESPACE), kafkaTopic("orders.out"), kafkaTopic("orders.cont")),
+                last.outputs(),
                 () -> "outputs of the application's last message; all messages: " + messages);
         // The topic of the failing query was never read into anything: no lineage invented for it.
         for (JsonNode message : messages) {
@@ -141,7 +150,7 @@ class StreamingLineageEndToEndTest {
         }
         // Each query is news once, the pattern query once more for its new topic; micro-batches, the restart and
         // the failing query are not.
-        assertTrue(messages.size() <= 4, () -> messages.size() + " messages: " + messages);
+        assertTrue(messages.size() <= 5, () -> messages.size() + " messages: " + messages);
 
         assertEquals(List.of(), DriverLog.agentLines(log, "ERROR"), "no agent errors");
         List<String> warnings = DriverLog.agentLines(log, "WARN");

@@ -23,8 +23,9 @@ import org.apache.spark.sql.streaming.Trigger;
  *   <li>{@code subscribe orders} through {@code foreachBatch} into the catalog table {@code fb_orders};</li>
  *   <li>{@code subscribe orders} into the Kafka topic {@code orders.out}.</li>
  * </ol>
- * Then the first query is restarted from its checkpoint ({@code availableNow}), and a fourth query over topic
- * {@code audit} fails in its foreachBatch function before writing anything.
+ * Then the first query is restarted from its checkpoint ({@code availableNow}); a continuous query copies
+ * {@code orders} to {@code orders.cont} until the test has read the copy (file {@code <gate dir>/continuous-read});
+ * and a last query over topic {@code audit} fails in its foreachBatch function before writing anything.
  *
  * <p>Usage: {@code StreamingLineageApp <work dir> <bootstrap servers> <gate dir>}. Prints {@link #WAITING_LINE}
  * once the three queries have read their first data, then waits for the file {@code <gate dir>/late-topic}.
@@ -34,6 +35,7 @@ public final class StreamingLineageApp {
     public static final String WAITING_LINE = "StreamingLineageApp waiting for the late topic";
     public static final String LATE_READ_LINE = "StreamingLineageApp read events.late";
     public static final String RESTARTED_PREFIX = "StreamingLineageApp restarted the pattern query, same id: ";
+    public static final String CONTINUOUS_LINE = "StreamingLineageApp continuous query running";
     public static final String FAILED_LINE = "StreamingLineageApp the failing query failed as expected";
     public static final String DONE_PREFIX = "StreamingLineageApp done: ";
     /** A secret among the Kafka options, as a user would put a JAAS line there: it must appear in no message. */
@@ -86,6 +88,17 @@ public final class StreamingLineageApp {
                     .trigger(Trigger.AvailableNow()).start(patternOut.toString());
             restarted.awaitTermination();
             System.out.println(RESTARTED_PREFIX + restarted.id().equals(pattern.id()));
+
+            StreamingQuery continuous = kafka(spark, servers).option("subscribe", "orders").load()
+                    .selectExpr("key", "value").writeStream().format("kafka")
+                    .option("kafka.bootstrap.servers", servers)
+                    .option("topic", "orders.cont")
+                    .option("checkpointLocation", work.resolve("checkpoints/continuous").toString())
+                    .trigger(Trigger.Continuous(500)).start();
+            System.out.println(CONTINUOUS_LINE);
+            System.out.flush();
+            awaitFile(gate.resolve("continuous-read"));
+            continuous.stop();
 
             VoidFunction2<Dataset<Row>, Long> fail = (batch, id) -> {
                 throw new IllegalStateException("the job's own function fails");
