@@ -245,6 +245,24 @@ class StreamingLineageTest {
   }
 
   @Test
+  void foreachBatchCreatingItsTableWithSaveAsTableNamesOnlyTheTable() throws Exception {
+    Path in = jsonDir("fb-ctas-in", "{\"id\":1,\"name\":\"a\"}");
+    VoidFunction2<org.apache.spark.sql.Dataset<Row>, Long> write = (batch, id) ->
+        batch.write().mode("append").saveAsTable("fb_created");
+    StreamingQuery query = spark.readStream().schema(SCHEMA).json(in.toString()).writeStream()
+        .option("checkpointLocation", checkpoint()).foreachBatch(write).start();
+    query.processAllAvailable();
+    addFile(in, "{\"id\":2,\"name\":\"b\"}");
+    query.processAllAvailable();
+    query.stop();
+
+    List<QueryLineage> emitted = followed.drain();
+    assertEquals(1, emitted.size(), emitted.toString());
+    assertEquals(keys(Arrays.asList(path(in))), keys(emitted.get(0).inputs()));
+    assertEquals(Arrays.asList("table:default.fb_created"), keys(emitted.get(0).outputs()));
+  }
+
+  @Test
   void tableSourceToTableSinkWithAvailableNowTrigger() throws Exception {
     spark.sql("CREATE TABLE stream_src (id BIGINT, name STRING) USING parquet");
     spark.sql("INSERT INTO stream_src VALUES (1, 'a'), (2, 'b')");

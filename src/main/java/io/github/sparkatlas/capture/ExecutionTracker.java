@@ -86,7 +86,7 @@ public final class ExecutionTracker {
         supersededNested += nested == null ? 0 : nested.size();
       } else if (nested != null && microBatchOf != null) {
         // Writes made by a foreachBatch function: the streaming query's outputs.
-        for (QueryLineage write : nested) {
+        for (QueryLineage write : withoutInnerInserts(nested)) {
           out.accept(write.withStreamingQuery(microBatchOf));
         }
       } else if (nested != null) {
@@ -95,6 +95,27 @@ public final class ExecutionTracker {
       }
     }
     return result;
+  }
+
+  /**
+   * Under a micro-batch every write of a foreachBatch function is nested, a CTAS and its own inner insert alike. A
+   * write that started after another one and ended before it ran inside it (the insert of a CTAS or saveAsTable,
+   * which names only the table's directory): the outer write reports it, as it does outside a micro-batch.
+   */
+  private List<QueryLineage> withoutInnerInserts(List<QueryLineage> writes) {
+    List<QueryLineage> kept = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      boolean inner = false;
+      for (int later = i + 1; later < writes.size() && !inner; later++) {
+        inner = writes.get(later).executionId() < writes.get(i).executionId();
+      }
+      if (inner) {
+        supersededNested++;
+      } else {
+        kept.add(writes.get(i));
+      }
+    }
+    return kept;
   }
 
   /**
