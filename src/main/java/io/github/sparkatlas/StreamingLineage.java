@@ -34,7 +34,10 @@ final class StreamingLineage {
 
   private final Predicate<AgentTask> submit;
   private final ErrorReporter errors;
-  /** By runId: written on Spark's threads, read on the agent thread. */
+  /**
+   * By runId: written on Spark's threads, read on the agent thread. Ended runs stay as small tombstones (without
+   * their StreamExecution) until the bound needs their room.
+   */
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
   /** By query id, on the agent thread only. */
   private final Map<String, QueryState> queries = new LinkedHashMap<String, QueryState>(16, 0.75f, true) {
@@ -102,6 +105,9 @@ final class StreamingLineage {
       return known.execution;
     }
     if (runs.size() >= MAX_RUNS) {
+      runs.values().removeIf(ended -> ended.ended.get() && ended.execution == null);
+    }
+    if (runs.size() >= MAX_RUNS) {
       errors.warnOnce("streaming-runs", "spark-atlas-agent follows at most " + MAX_RUNS + " running streaming "
           + "queries at once; the lineage of further ones is not captured (reported once)");
       return null;
@@ -147,7 +153,6 @@ final class StreamingLineage {
     }
     if (!submit.test(lineage -> onTerminated(run, lineage))) {
       run.execution = null;
-      runs.remove(run.runId);
     }
   }
 
@@ -159,9 +164,13 @@ final class StreamingLineage {
     submit.test(lineage -> onBatchWrite(withoutPlan, lineage));
   }
 
-  /** Runs followed now: for tests and the bound. */
-  int runsHeld() {
-    return runs.size();
+  /** StreamExecutions held now: those of runs that have not ended, or whose end is not handled yet. */
+  int executionsHeld() {
+    int held = 0;
+    for (Run run : runs.values()) {
+      held += run.execution == null ? 0 : 1;
+    }
+    return held;
   }
 
   // ---- the agent thread ----
@@ -225,8 +234,9 @@ final class StreamingLineage {
     try {
       onProgress(run, lineage);
     } finally {
+      // The run stays known, without its StreamExecution, so that the same events arriving late through our other
+      // listener are recognised as seen; ended runs are dropped first when the bound is reached.
       run.execution = null;
-      runs.remove(run.runId);
     }
   }
 
@@ -251,8 +261,16 @@ final class StreamingLineage {
     if (run.sinkRead) {
       return;
     }
-    StreamingQueryReader.Sink sink = planBuilt ? StreamingQueryReader.sink(run.execution)
-        : StreamingQueryReader.sinkWithoutPlan(run.execution);
+    StreamingQueryReader.Sink sink;
+    try {
+      sink = planBuilt ? StreamingQueryReader.sink(run.execution)
+          : StreamingQueryReader.sinkWithoutPlan(run.execution);
+    } catch (Throwable t) {
+      // Read once per run, not again at every progress: a sink that cannot be read is one error, not thousands.
+      run.sinkRead = true;
+      errors.internalError("reading a streaming query's sink", t);
+      return;
+    }
     if (sink == null) {
       return;
     }

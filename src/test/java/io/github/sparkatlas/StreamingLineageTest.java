@@ -200,7 +200,26 @@ class StreamingLineageTest {
     assertEquals(0, followed.batch.size(), followed.batch.toString());
     assertEquals(new ArrayList<String>(), new ArrayList<>(followed.unknownNodes));
     assertEquals(0, followed.errors.count(), followed.warnings().toString());
-    assertEquals(0, followed.streaming.runsHeld(), "a terminated query is let go");
+    assertEquals(0, followed.streaming.executionsHeld(), "a terminated query is let go");
+  }
+
+  @Test
+  void eventsSeenAgainThroughTheOtherListenerAfterTheQueryEndedAreNoNews() throws Exception {
+    Path in = jsonDir("late-in", "{\"id\":1,\"name\":\"a\"}");
+    StreamingQuery query = spark.readStream().schema(SCHEMA).json(in.toString()).writeStream().format("parquet")
+        .option("checkpointLocation", checkpoint()).trigger(Trigger.Once()).start(root.resolve("late-out").toString());
+    query.awaitTermination();
+    assertEquals(1, followed.drain().size());
+
+    // Our SparkListener receives the same events on Spark's shared listener queue, possibly well after the
+    // StreamingQueryListener did and the agent thread handled the query's end.
+    followed.streaming.started(query.id(), query.runId());
+    followed.streaming.progress(query.id(), query.runId(), query.lastProgress());
+    followed.streaming.terminated(query.runId());
+
+    assertEquals(new ArrayList<QueryLineage>(), followed.drain());
+    assertEquals(new ArrayList<String>(), followed.warnings());
+    assertEquals(0, followed.streaming.executionsHeld());
   }
 
   @Test
@@ -309,7 +328,7 @@ class StreamingLineageTest {
 
     assertEquals(new ArrayList<QueryLineage>(), followed.drain());
     assertEquals(0, followed.errors.count(), followed.warnings().toString());
-    assertEquals(0, followed.streaming.runsHeld());
+    assertEquals(0, followed.streaming.executionsHeld());
   }
 
   @Test
