@@ -27,8 +27,10 @@ import org.apache.spark.sql.streaming.Trigger;
  * {@code orders} to {@code orders.cont} until the test has read the copy (file {@code <gate dir>/continuous-read});
  * and a last query over topic {@code audit} fails in its foreachBatch function before writing anything.
  *
- * <p>Usage: {@code StreamingLineageApp <work dir> <bootstrap servers> <gate dir>}. Prints {@link #WAITING_LINE}
- * once the three queries have read their first data, then waits for the file {@code <gate dir>/late-topic}.
+ * <p>Usage: {@code StreamingLineageApp <work dir> <bootstrap servers> <gate dir> <topic prefix>}: every topic
+ * named above is read and written with the prefix (letters and {@code _} only), so that runs against the same
+ * broker do not meet. Prints {@link #WAITING_LINE} once the three queries have read their first data, then waits
+ * for the file {@code <gate dir>/late-topic}.
  */
 public final class StreamingLineageApp {
 
@@ -50,24 +52,26 @@ public final class StreamingLineageApp {
         Path work = Path.of(args[0]).toAbsolutePath();
         String servers = args[1];
         Path gate = Path.of(args[2]).toAbsolutePath();
+        String prefix = args[3];
         SparkSession spark = SparkSession.builder().appName("streaming-lineage").getOrCreate();
         try {
             spark.sql("CREATE TABLE fb_orders (value STRING) USING parquet");
             Path patternOut = work.resolve("pattern-out");
             Path patternCheckpoint = work.resolve("checkpoints/pattern");
 
-            StreamingQuery pattern = patternQuery(spark, servers, patternCheckpoint)
+            StreamingQuery pattern = patternQuery(spark, servers, prefix, patternCheckpoint)
                     .trigger(Trigger.ProcessingTime(500)).start(patternOut.toString());
             VoidFunction2<Dataset<Row>, Long> toTable = (batch, id) ->
                     batch.selectExpr("CAST(value AS STRING) AS value").write().mode("append").insertInto("fb_orders");
-            StreamingQuery foreachBatch = kafka(spark, servers).option("subscribe", "orders").load().writeStream()
+            StreamingQuery foreachBatch = kafka(spark, servers).option("subscribe", prefix + "orders").load()
+                    .writeStream()
                     .option("checkpointLocation", work.resolve("checkpoints/foreach-batch").toString())
                     .trigger(Trigger.ProcessingTime(500)).foreachBatch(toTable).start();
-            StreamingQuery toKafka = kafka(spark, servers).option("subscribe", "orders").load()
+            StreamingQuery toKafka = kafka(spark, servers).option("subscribe", prefix + "orders").load()
                     .selectExpr("key", "value").writeStream().format("kafka")
                     .option("kafka.bootstrap.servers", servers)
                     .option("kafka.sasl.jaas.config", jaas())
-                    .option("topic", "orders.out")
+                    .option("topic", prefix + "orders.out")
                     .option("checkpointLocation", work.resolve("checkpoints/to-kafka").toString())
                     .trigger(Trigger.ProcessingTime(500)).start();
             for (StreamingQuery query : new StreamingQuery[] {pattern, foreachBatch, toKafka}) {
@@ -76,7 +80,7 @@ public final class StreamingLineageApp {
             System.out.println(WAITING_LINE);
             System.out.flush();
             awaitFile(gate.resolve("late-topic"));
-            awaitTopic(pattern, "events.late");
+            awaitTopic(pattern, prefix + "events.late");
             System.out.println(LATE_READ_LINE);
             foreachBatch.processAllAvailable();
             toKafka.processAllAvailable();
@@ -84,15 +88,15 @@ public final class StreamingLineageApp {
                 query.stop();
             }
 
-            StreamingQuery restarted = patternQuery(spark, servers, patternCheckpoint)
+            StreamingQuery restarted = patternQuery(spark, servers, prefix, patternCheckpoint)
                     .trigger(Trigger.AvailableNow()).start(patternOut.toString());
             restarted.awaitTermination();
             System.out.println(RESTARTED_PREFIX + restarted.id().equals(pattern.id()));
 
-            StreamingQuery continuous = kafka(spark, servers).option("subscribe", "orders").load()
+            StreamingQuery continuous = kafka(spark, servers).option("subscribe", prefix + "orders").load()
                     .selectExpr("key", "value").writeStream().format("kafka")
                     .option("kafka.bootstrap.servers", servers)
-                    .option("topic", "orders.cont")
+                    .option("topic", prefix + "orders.cont")
                     .option("checkpointLocation", work.resolve("checkpoints/continuous").toString())
                     .trigger(Trigger.Continuous(500)).start();
             System.out.println(CONTINUOUS_LINE);
@@ -103,7 +107,7 @@ public final class StreamingLineageApp {
             VoidFunction2<Dataset<Row>, Long> fail = (batch, id) -> {
                 throw new IllegalStateException("the job's own function fails");
             };
-            StreamingQuery failing = kafka(spark, servers).option("subscribe", "audit").load().writeStream()
+            StreamingQuery failing = kafka(spark, servers).option("subscribe", prefix + "audit").load().writeStream()
                     .option("checkpointLocation", work.resolve("checkpoints/failing").toString())
                     .foreachBatch(fail).start();
             try {
@@ -122,8 +126,8 @@ public final class StreamingLineageApp {
     }
 
     private static org.apache.spark.sql.streaming.DataStreamWriter<Row> patternQuery(SparkSession spark,
-            String servers, Path checkpoint) {
-        return kafka(spark, servers).option("subscribePattern", "events\\..*").load()
+            String servers, String prefix, Path checkpoint) {
+        return kafka(spark, servers).option("subscribePattern", prefix + "events\\..*").load()
                 .selectExpr("CAST(value AS STRING) AS value", "topic").writeStream().format("parquet")
                 .option("checkpointLocation", checkpoint.toString());
     }
