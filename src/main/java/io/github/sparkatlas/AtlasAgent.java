@@ -47,6 +47,7 @@ public final class AtlasAgent {
   private final AgentConfig config;
   private final LineageCapture capture;
   private final ExecutionTracker executions;
+  private final StreamingLineage streaming;
   private final LineagePipeline pipeline;
   /** One reporter for the listener side and the agent thread, so the summary counts every internal error. */
   private final ErrorReporter errors;
@@ -71,6 +72,8 @@ public final class AtlasAgent {
   private final LatencyRecorder endCallbacks = new LatencyRecorder();
   /** SparkContexts known to have one of our SparkListeners; weak so a stopped context is not pinned. */
   private final Set<SparkContext> listenedContexts = Collections.newSetFromMap(new WeakHashMap<SparkContext, Boolean>());
+  /** Sessions' StreamingQueryManagers known to have our StreamingQueryListener; weak, like the contexts. */
+  private final Set<Object> streamingManagers = Collections.newSetFromMap(new WeakHashMap<Object, Boolean>());
 
   /**
    * Package-private, not private, for the fault-containment test only: it builds an agent on a sink of its own to
@@ -83,7 +86,17 @@ public final class AtlasAgent {
     this.errors = errors;
     this.capture = capture;
     this.pipeline = pipeline;
-    this.executions = capture == null ? null : new ExecutionTracker(capture, pipeline::submit);
+    this.streaming = pipeline == null ? null : new StreamingLineage(pipeline::submit, errors);
+    this.executions = capture == null ? null : new ExecutionTracker(capture, this::submitCaptured);
+  }
+
+  /** A write of a streaming query's foreachBatch function joins that query's lineage; any other goes as it is. */
+  private void submitCaptured(io.github.sparkatlas.lineage.QueryLineage lineage) {
+    if (lineage.streamingQueryId() != null) {
+      streaming.batchWrite(lineage);
+    } else {
+      pipeline.submit(lineage);
+    }
   }
 
   /**
@@ -291,6 +304,72 @@ public final class AtlasAgent {
           + "walked; the inputs found in the nodes walked are kept, the rest are left out (reported once, counted "
           + "in the summary as partial captures)");
     }
+  }
+
+  /**
+   * A streaming query started: on the query's own thread (from our StreamingQueryListener) or on Spark's listener
+   * thread (from our SparkListener, which sees the streaming events of every session). The first to come starts
+   * following the query's run; the SparkListener also makes sure the session that started the query has our
+   * StreamingQueryListener, so that its next queries are read on their own threads, before they can end.
+   */
+  void onStreamingQueryStarted(java.util.UUID queryId, java.util.UUID runId, boolean onQueryThread) {
+    if (!enabled()) {
+      return;
+    }
+    try {
+      Object execution = streaming.started(queryId, runId);
+      if (!onQueryThread && execution != null) {
+        listenToStreamingQueries(io.github.sparkatlas.capture.StreamingQueryReader.queryManager(execution));
+      }
+    } catch (Throwable t) {
+      errors.internalError("reading a streaming query start", t);
+    }
+  }
+
+  void onStreamingQueryProgress(java.util.UUID queryId, java.util.UUID runId, Object progress) {
+    if (!enabled()) {
+      return;
+    }
+    try {
+      streaming.progress(queryId, runId, progress);
+    } catch (Throwable t) {
+      errors.internalError("reading a streaming query progress", t);
+    }
+  }
+
+  void onStreamingQueryTerminated(java.util.UUID runId) {
+    if (!enabled()) {
+      return;
+    }
+    try {
+      streaming.terminated(runId);
+    } catch (Throwable t) {
+      errors.internalError("reading a streaming query end", t);
+    }
+  }
+
+  /**
+   * Adds our StreamingQueryListener to a session's StreamingQueryManager unless one is there: its listener list
+   * is a copy-on-write list, read and added to without any lock Spark's threads hold.
+   */
+  private void listenToStreamingQueries(Object manager) {
+    if (!(manager instanceof org.apache.spark.sql.streaming.StreamingQueryManager)) {
+      return;
+    }
+    org.apache.spark.sql.streaming.StreamingQueryManager queries =
+        (org.apache.spark.sql.streaming.StreamingQueryManager) manager;
+    synchronized (streamingManagers) {
+      if (streamingManagers.contains(queries)) {
+        return;
+      }
+      streamingManagers.add(queries);
+    }
+    for (org.apache.spark.sql.streaming.StreamingQueryListener listener : queries.listListeners()) {
+      if (listener instanceof SparkAtlasStreamingListener) {
+        return;
+      }
+    }
+    queries.addListener(new SparkAtlasStreamingListener(this));
   }
 
   /**

@@ -10,6 +10,8 @@ import org.apache.spark.scheduler.SparkListenerApplicationStart;
 import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerInterface;
 import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.util.QueryExecutionListener;
 
 /**
@@ -118,9 +120,27 @@ public class SparkAtlasListener extends SparkListener implements QueryExecutionL
         agent.onExecutionEnd(event);
       } else if (SQL_EXECUTION_START.equals(name)) {
         agent.onExecutionStart(event);
+      } else if (event instanceof StreamingQueryListener.Event) {
+        onStreamingEvent(event);
       }
     } catch (Throwable t) {
       // Never let anything reach Spark's listener bus.
+    }
+  }
+
+  /**
+   * Spark posts every session's streaming events to its listener bus too: seen here, a query is followed even where
+   * no StreamingQueryListener of ours was configured.
+   */
+  private void onStreamingEvent(SparkListenerEvent event) {
+    if (event instanceof StreamingQueryListener.QueryProgressEvent) {
+      StreamingQueryProgress progress = ((StreamingQueryListener.QueryProgressEvent) event).progress();
+      agent.onStreamingQueryProgress(progress.id(), progress.runId(), progress);
+    } else if (event instanceof StreamingQueryListener.QueryStartedEvent) {
+      StreamingQueryListener.QueryStartedEvent started = (StreamingQueryListener.QueryStartedEvent) event;
+      agent.onStreamingQueryStarted(started.id(), started.runId(), false);
+    } else if (event instanceof StreamingQueryListener.QueryTerminatedEvent) {
+      agent.onStreamingQueryTerminated(((StreamingQueryListener.QueryTerminatedEvent) event).runId());
     }
   }
 

@@ -27,6 +27,7 @@ final class CaptureContext {
   private final Object queryExecution;
   private int nodesVisited;
   private boolean overBudget;
+  private org.apache.hadoop.conf.Configuration hadoopConfiguration;
 
   /**
    * @param deadlineNanos when ({@link System#nanoTime()}) the time budget of this execution's capture runs out
@@ -91,6 +92,21 @@ final class CaptureContext {
 
   void unknownNode(Object node) {
     unknownNodes.add(node.getClass().getName());
+  }
+
+  /** A source, sink or node known only by a class name the agent does not read. */
+  void unknownName(String className) {
+    unknownNodes.add(className);
+  }
+
+  /** The Hadoop configuration to qualify paths with on the agent thread; null on Spark's listener thread. */
+  org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    return hadoopConfiguration;
+  }
+
+  CaptureContext withHadoopConfiguration(org.apache.hadoop.conf.Configuration configuration) {
+    this.hadoopConfiguration = configuration;
+    return this;
   }
 
   Set<String> unknownNodes() {

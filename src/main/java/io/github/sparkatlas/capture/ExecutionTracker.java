@@ -67,7 +67,9 @@ public final class ExecutionTracker {
     long executionId = SparkInternals.executionId(executionEnd);
     Long root = rootOfNested.remove(executionId);
     Object queryExecution = SparkInternals.successfulQueryExecution(executionEnd);
-    LineageCapture.Result result = queryExecution == null ? LineageCapture.Result.NOTHING
+    // Every micro-batch is an execution: recognised by its class alone, at the cost of one comparison.
+    String microBatchOf = StreamingQueryReader.microBatchQueryId(queryExecution);
+    LineageCapture.Result result = queryExecution == null || microBatchOf != null ? LineageCapture.Result.NOTHING
         : capture.capture(queryExecution, executionId);
     QueryLineage lineage = result.lineage();
     if (result.overBudget() || result.nodeLimitReached()) {
@@ -82,12 +84,38 @@ public final class ExecutionTracker {
       if (lineage != null) {
         out.accept(lineage);
         supersededNested += nested == null ? 0 : nested.size();
+      } else if (nested != null && microBatchOf != null) {
+        // Writes made by a foreachBatch function: the streaming query's outputs.
+        for (QueryLineage write : withoutInnerInserts(nested)) {
+          out.accept(write.withStreamingQuery(microBatchOf));
+        }
       } else if (nested != null) {
         // The outer command wrote nothing we can name: its nested writes are the lineage.
         nested.forEach(out);
       }
     }
     return result;
+  }
+
+  /**
+   * Under a micro-batch every write of a foreachBatch function is nested, a CTAS and its own inner insert alike. A
+   * write that started after another one and ended before it ran inside it (the insert of a CTAS or saveAsTable,
+   * which names only the table's directory): the outer write reports it, as it does outside a micro-batch.
+   */
+  private List<QueryLineage> withoutInnerInserts(List<QueryLineage> writes) {
+    List<QueryLineage> kept = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      boolean inner = false;
+      for (int later = i + 1; later < writes.size() && !inner; later++) {
+        inner = writes.get(later).executionId() < writes.get(i).executionId();
+      }
+      if (inner) {
+        supersededNested++;
+      } else {
+        kept.add(writes.get(i));
+      }
+    }
+    return kept;
   }
 
   /**

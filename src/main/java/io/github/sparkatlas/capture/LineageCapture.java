@@ -118,6 +118,10 @@ public final class LineageCapture {
    * @param executionId    the SQL execution id
    */
   public Result capture(Object queryExecution, long executionId) {
+    if (StreamingQueryReader.microBatchQueryId(queryExecution) != null) {
+      // A micro-batch: its lineage is its streaming query's, read from the query itself.
+      return Result.NOTHING;
+    }
     long deadline = System.nanoTime() + budgetNanos;
     Object plan = Reflect.get(queryExecution, "analyzed");
     if ("CommandResult".equals(Reflect.simpleName(Reflect.get(queryExecution, "commandExecuted")))) {
@@ -167,5 +171,10 @@ public final class LineageCapture {
       queue.addAll(Reflect.elements(Reflect.get(node, "children")));
     }
     return null;
+  }
+
+  /** The input extractors of batch plans, which also read the batch relations a streaming query joins. */
+  static List<InputExtractor> inputExtractors() {
+    return INPUTS;
   }
 }
