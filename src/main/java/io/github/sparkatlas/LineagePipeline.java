@@ -391,6 +391,11 @@ final class LineagePipeline {
         + "summary as datasets over limit)");
   }
 
+  /** The change detection's state, for tests and benchmarks: read it on the agent thread only (in an AgentTask). */
+  ProcessUpdates updatesForBench() {
+    return updates;
+  }
+
   /**
    * Plan texts left out on the agent's side: rendering them took longer than the time budget, or too many plans
    * were waiting to be rendered.

@@ -22,8 +22,9 @@ import java.util.function.UnaryOperator;
  * grew by {@value #GROWTH_PERCENT}% or more since it was last sent. Any other change waits until the oldest unsent
  * one is one update interval old, and is sent at every flush (application end). So for a process whose final
  * message has size F, the bytes of all its messages stay below
- * {@code SMALL_WEIGHT² units + F × 100/GROWTH_PERCENT + F × (runtime / interval + flushes)}: the sizes sent for
- * growth rise geometrically, and the interval allows one message per interval however fast the changes come.
+ * {@code SMALL_WEIGHT² units + F × (100 + GROWTH_PERCENT) / GROWTH_PERCENT + F × (runtime / interval + flushes)}:
+ * at most SMALL_WEIGHT messages go while the state is small, the sizes sent for growth rise geometrically, and the
+ * interval allows one message per interval however fast the changes come.
  *
  * <p>A batch write at query granularity is a process of its own whose every message is one execution's lineage:
  * each new write is sent at once, so the bytes grow linearly with the distinct writes.

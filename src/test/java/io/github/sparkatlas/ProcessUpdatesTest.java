@@ -254,7 +254,8 @@ class ProcessUpdatesTest {
     long sentWeight = sent.stream().mapToLong(s -> s.weight).sum();
     long runtimeMillis = TimeUnit.NANOSECONDS.toMillis(now);
     long bound = ProcessUpdates.SMALL_WEIGHT * ProcessUpdates.SMALL_WEIGHT
-        + finalWeight * 100 / ProcessUpdates.GROWTH_PERCENT + finalWeight * (runtimeMillis / INTERVAL_MILLIS + 1);
+        + finalWeight * (100 + ProcessUpdates.GROWTH_PERCENT) / ProcessUpdates.GROWTH_PERCENT
+        + finalWeight * (runtimeMillis / INTERVAL_MILLIS + 1);
     assertTrue(sentWeight <= bound, "sent " + sentWeight + " units, bound " + bound);
     assertTrue(sent.size() < 60, "messages: " + sent.size());
   }
