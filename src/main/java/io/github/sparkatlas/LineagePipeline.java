@@ -102,6 +102,11 @@ final class LineagePipeline {
       ErrorReporter errors, boolean perQuery, long updateIntervalMillis) {
     this.updates = new ProcessUpdates(perQuery, updateIntervalMillis, new ProcessUpdates.Listener() {
       @Override
+      public QueryLineage describe(QueryLineage record) {
+        return LineagePipeline.this.planTexts.render(record).withRedactedText(LineagePipeline.this.redactor::redact);
+      }
+
+      @Override
       public void send(ProcessLineage process) {
         LineagePipeline.this.send(process);
       }
@@ -363,11 +368,10 @@ final class LineagePipeline {
 
   /**
    * A record that changes nothing its process's message says is dropped here, its plan (if it still holds one) let
-   * go without rendering: only a record that leads to a message costs its plan text.
+   * go without rendering: only a record whose change is sent costs its plan text (see {@link ProcessUpdates}).
    */
   private void process(QueryLineage captured) {
-    boolean changed = updates.take(entities.processKey(captured, updates.perQuery()), captured,
-        record -> planTexts.render(record).withRedactedText(redactor::redact), System.nanoTime());
+    boolean changed = updates.take(entities.processKey(captured, updates.perQuery()), captured, System.nanoTime());
     if (!changed) {
       unchanged.incrementAndGet();
     }

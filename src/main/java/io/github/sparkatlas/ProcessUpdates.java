@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 
 /**
  * Decides when a spark_process is sent, on the agent thread. A record that changes nothing a process's message says
@@ -45,9 +44,17 @@ final class ProcessUpdates {
   static final long SMALL_WEIGHT = 32;
   /** Growth since the last message that is sent at once. */
   static final int GROWTH_PERCENT = 25;
+  /**
+   * Unsent changes that may keep their record's plan until the message is made, so that only the plan text that is
+   * sent is rendered. A plan can pin much more than its text; past this many, a change's text is rendered at once.
+   */
+  static final int MAX_PENDING_PLANS = 16;
 
   /** What the updates lead to, on the agent thread. */
   interface Listener {
+    /** The record as a message describes its process: plan text rendered, free text redacted (the costly part). */
+    QueryLineage describe(QueryLineage record);
+
     /** Builds and hands over the message of this process's whole state. */
     void send(ProcessLineage process);
 
@@ -61,6 +68,8 @@ final class ProcessUpdates {
     long sentWeight = -1;
     /** When its oldest unsent change was made (nanoTime); -1 when nothing is unsent. */
     long pendingSince = -1;
+    /** The latest unsent change, not yet described (its plan text not rendered); null when described already. */
+    QueryLineage undescribed;
 
     Tracked(ProcessLineage lineage) {
       this.lineage = lineage;
@@ -74,6 +83,8 @@ final class ProcessUpdates {
   private final Map<ProcessKey, Long> writes;
   /** Processes with an unsent change, oldest change first. */
   private final Map<ProcessKey, Tracked> pending = new LinkedHashMap<>();
+  /** Pending processes whose latest change is kept undescribed, with its plan. */
+  private int pendingPlans;
 
   /**
    * @param perQuery       query granularity: a process per batch write and per streaming query
@@ -109,14 +120,14 @@ final class ProcessUpdates {
   }
 
   /**
-   * Takes one record of process {@code key}. Only when it changes that process is {@code described} called (to
-   * render its plan text and redact it: the costly part) and the process sent, now or later.
+   * Takes one record of process {@code key}. Only a record that changes its process is described (its plan text
+   * rendered), and of the changes coalesced into one message only the last.
    *
    * @return whether the record changed its process
    */
-  boolean take(ProcessKey key, QueryLineage record, UnaryOperator<QueryLineage> described, long nowNanos) {
+  boolean take(ProcessKey key, QueryLineage record, long nowNanos) {
     if (key.kind() == ProcessKey.Kind.WRITE) {
-      return takeWrite(key, record, described);
+      return takeWrite(key, record);
     }
     Tracked tracked = unions.get(key);
     if (tracked == null) {
@@ -133,17 +144,31 @@ final class ProcessUpdates {
     if (!changed) {
       return false;
     }
-    lineage.describe(described.apply(record));
     if (newsNow(tracked)) {
+      keepUndescribed(tracked, null);
+      lineage.describe(listener.describe(record));
       send(tracked);
-    } else if (tracked.pendingSince < 0) {
+      return true;
+    }
+    if (tracked.pendingSince < 0) {
       tracked.pendingSince = nowNanos;
       pending.put(key, tracked);
+    }
+    if (tracked.undescribed != null || pendingPlans < MAX_PENDING_PLANS) {
+      keepUndescribed(tracked, record);
+    } else {
+      lineage.describe(listener.describe(record));
     }
     return true;
   }
 
-  private boolean takeWrite(ProcessKey key, QueryLineage record, UnaryOperator<QueryLineage> described) {
+  /** Replaces the change kept undescribed (null: none), letting go of the earlier one's plan. */
+  private void keepUndescribed(Tracked tracked, QueryLineage record) {
+    pendingPlans += (record != null ? 1 : 0) - (tracked.undescribed != null ? 1 : 0);
+    tracked.undescribed = record;
+  }
+
+  private boolean takeWrite(ProcessKey key, QueryLineage record) {
     long fingerprint = DatasetDetails.fingerprint(record);
     Long before = writes.get(key);
     if (before != null && before == fingerprint) {
@@ -151,7 +176,7 @@ final class ProcessUpdates {
     }
     writes.put(key, fingerprint);
     ProcessLineage write = new ProcessLineage(key, false);
-    write.add(described.apply(record));
+    write.add(listener.describe(record));
     if (write.datasetsNotAdded() > 0) {
       listener.datasetsLeftOut(write, write.datasetsNotAdded());
     }
@@ -169,6 +194,11 @@ final class ProcessUpdates {
   }
 
   private void send(Tracked tracked) {
+    if (tracked.undescribed != null) {
+      QueryLineage record = tracked.undescribed;
+      keepUndescribed(tracked, null);
+      tracked.lineage.describe(listener.describe(record));
+    }
     pending.remove(tracked.lineage.key());
     tracked.pendingSince = -1;
     tracked.sentWeight = tracked.lineage.weight();
@@ -223,5 +253,9 @@ final class ProcessUpdates {
 
   int pendingProcesses() {
     return pending.size();
+  }
+
+  int pendingPlans() {
+    return pendingPlans;
   }
 }

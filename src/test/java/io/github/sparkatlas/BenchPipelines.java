@@ -14,13 +14,14 @@ public final class BenchPipelines {
   private final LineagePipeline pipeline;
 
   /**
+   * @param capacity       atlas.spark.queue.capacity
    * @param perQuery       query granularity
    * @param intervalMillis atlas.spark.process.update.interval.ms
    */
-  public BenchPipelines(Sink sink, boolean perQuery, long intervalMillis) {
+  public BenchPipelines(int capacity, Sink sink, boolean perQuery, long intervalMillis) {
     ErrorReporter errors = new ErrorReporter(AtlasAgent.LOG);
     Redactor redactor = Redactor.defaults();
-    this.pipeline = new LineagePipeline(100_000, () -> sink, new Naming("bench"), redactor,
+    this.pipeline = new LineagePipeline(capacity, () -> sink, new Naming("bench"), redactor,
         new PlanTexts(redactor, AgentConfigDef.PLAN_TEXT_MAX_LENGTH.defaultValue(),
             AgentConfigDef.CAPTURE_BUDGET_MS.defaultValue(), errors), errors, perQuery, intervalMillis);
   }

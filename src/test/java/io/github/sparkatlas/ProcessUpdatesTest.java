@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +49,15 @@ class ProcessUpdatesTest {
   private final List<Sent> sent = new ArrayList<>();
   private long leftOut;
   private final AtomicInteger described = new AtomicInteger();
-  private final UnaryOperator<QueryLineage> describe = record -> {
-    described.incrementAndGet();
-    return record;
-  };
 
   private ProcessUpdates updates(boolean perQuery) {
     return new ProcessUpdates(perQuery, INTERVAL_MILLIS, new ProcessUpdates.Listener() {
+      @Override
+      public QueryLineage describe(QueryLineage record) {
+        described.incrementAndGet();
+        return record;
+      }
+
       @Override
       public void send(ProcessLineage process) {
         sent.add(new Sent(process));
@@ -70,7 +71,7 @@ class ProcessUpdatesTest {
   }
 
   private boolean take(ProcessUpdates updates, QueryLineage record, long now) {
-    return updates.take(ENTITIES.processKey(record, updates.perQuery()), record, describe, now);
+    return updates.take(ENTITIES.processKey(record, updates.perQuery()), record, now);
   }
 
   private static List<String> keys(List<Dataset> datasets) {
@@ -113,7 +114,7 @@ class ProcessUpdatesTest {
 
     assertTrue(sent.size() <= 4, "messages: " + sent.size());
     assertEquals(List.of("table:db.t0", "table:db.t1", "table:db.t2"), sent.get(sent.size() - 1).outputs);
-    assertEquals(3, described.get(), "only the three records that changed the process were rendered");
+    assertEquals(3, described.get(), "only the three records that changed the process were described");
   }
 
   @Test
@@ -158,6 +159,23 @@ class ProcessUpdatesTest {
 
     assertTrue(changed);
     assertEquals(2, sent.size());
+  }
+
+  @Test
+  void aTableReCreatedByAnOverwriteIsNotNews() {
+    for (boolean perQuery : new boolean[] {false, true}) {
+      sent.clear();
+      ProcessUpdates updates = updates(perQuery);
+      for (int i = 0; i < 100; i++) {
+        // saveAsTable in overwrite mode drops and creates the table again: a new create time every write.
+        TableDataset recreated = TableDataset.builder("db", "t").provider("parquet").createTime(1_000L + i)
+            .columns(List.of(new Column("a", "string", true, null))).build();
+        take(updates, write(i, List.of(path("file:/in")), List.of(recreated)), i * SECOND);
+      }
+      updates.sendAll();
+
+      assertEquals(1, sent.size(), "per query: " + perQuery);
+    }
   }
 
   @Test
@@ -222,6 +240,45 @@ class ProcessUpdatesTest {
 
     assertEquals(2, sent.size());
     assertEquals(125, sent.get(1).outputs.size());
+  }
+
+  @Test
+  void ofChangesCoalescedIntoOneMessageOnlyTheLastIsDescribed() {
+    ProcessUpdates updates = withOutputs(100);
+    int describedBefore = described.get();
+    for (int i = 1; i <= 10; i++) {
+      take(updates, write(i, List.of(), List.of(path("file:/new-" + i))), i * SECOND);
+    }
+    assertEquals(describedBefore, described.get(), "nothing rendered while the changes wait");
+    assertEquals(1, updates.pendingPlans());
+
+    updates.sendAll();
+
+    assertEquals(describedBefore + 1, described.get(), "the plan text of the change that is sent, only");
+    assertEquals(10, sent.get(1).executionId);
+    assertEquals(0, updates.pendingPlans());
+  }
+
+  @Test
+  void unsentChangesKeepABoundedNumberOfPlans() {
+    ProcessUpdates updates = updates(true);
+    List<Dataset> many = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      many.add(path("file:/in/" + i));
+    }
+    int queries = ProcessUpdates.MAX_PENDING_PLANS + 5;
+    for (int q = 0; q < queries; q++) {
+      take(updates, streaming("q-" + q, 0, many, List.of(path("file:/out/" + q))), 0);
+      take(updates, streaming("q-" + q, 1, List.of(path("file:/late/" + q)), List.of()), 1);
+    }
+
+    assertEquals(queries, updates.pendingProcesses());
+    assertEquals(ProcessUpdates.MAX_PENDING_PLANS, updates.pendingPlans());
+    assertEquals(queries + 5, described.get(), "past the bound a change is described at once");
+    updates.sendAll();
+    assertEquals(2 * queries, described.get());
+    assertEquals(2 * queries, sent.size());
+    assertTrue(sent.stream().allMatch(s -> s.executionId >= 0));
   }
 
   @Test

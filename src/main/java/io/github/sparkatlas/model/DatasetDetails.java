@@ -15,7 +15,10 @@ public final class DatasetDetails {
   private DatasetDetails() {
   }
 
-  /** Equal for two captures that would make the same entities; a path or topic is all name. */
+  /**
+   * Equal for two captures that would make the same entities; a path or topic is all name. A table's create time is
+   * left out: {@code saveAsTable} in overwrite mode re-creates the table at every write, which is not news.
+   */
   public static long fingerprint(Dataset dataset) {
     long hash = dataset.key().hashCode();
     if (!(dataset instanceof TableDataset)) {
@@ -23,8 +26,7 @@ public final class DatasetDetails {
     }
     TableDataset table = (TableDataset) dataset;
     hash = mix(hash, Objects.hash(table.tableType(), table.provider(), table.location(), table.owner(),
-        table.createTime(), table.comment(), table.inputFormat(), table.outputFormat(), table.serde(),
-        table.partitionColumns()));
+        table.comment(), table.inputFormat(), table.outputFormat(), table.serde(), table.partitionColumns()));
     for (Column column : table.columns()) {
       hash = mix(hash, Objects.hash(column.name(), column.type(), column.nullable(), column.comment()));
     }

@@ -38,12 +38,17 @@ class MessageVolumeBenchmark {
     private static final String APP = "application_1700000000000_0001";
     private static final long DEFAULT_INTERVAL = 30_000;
 
-    /** Counts what it is given; keeps nothing else. */
+    /** Counts what it is given; keeps nothing else but, when asked, the size of each process's last message. */
     private static final class CountingSink implements Sink {
+        private final boolean perKey;
         long messages;
         long bytes;
         long largest;
         final Map<String, Long> lastBytesPerKey = new HashMap<>();
+
+        CountingSink(boolean perKey) {
+            this.perKey = perKey;
+        }
 
         @Override
         public void accept(io.github.sparkatlas.message.OutboundMessage message) {
@@ -51,7 +56,9 @@ class MessageVolumeBenchmark {
             messages++;
             bytes += size;
             largest = Math.max(largest, size);
-            lastBytesPerKey.put(message.key(), size);
+            if (perKey) {
+                lastBytesPerKey.put(message.key(), size);
+            }
         }
 
         /** What the last message of every process adds up to: the size of the final state. */
@@ -107,8 +114,8 @@ class MessageVolumeBenchmark {
     /** Runs {@code records} through a pipeline and reports what it sent. */
     private static CountingSink run(BenchReport report, String what, boolean perQuery, long intervalMillis,
             List<QueryLineage> records, long pauseMillis) throws InterruptedException {
-        CountingSink sink = new CountingSink();
-        BenchPipelines pipeline = new BenchPipelines(sink, perQuery, intervalMillis);
+        CountingSink sink = new CountingSink(true);
+        BenchPipelines pipeline = new BenchPipelines(100_000, sink, perQuery, intervalMillis);
         long renderedBefore = RENDERED.get();
         long start = System.nanoTime();
         for (QueryLineage record : records) {
@@ -187,6 +194,7 @@ class MessageVolumeBenchmark {
     @Test
     void heapHeldByThePipeline() throws Exception {
         BenchReport report = BenchReport.create("MessageVolumeBenchmark-heap");
+        heap(report, "no records (the pipeline itself)", false, 0, MessageVolumeBenchmark::microBatch);
         heap(report, "1 streaming query, 100,000 micro-batches", false, 100_000, MessageVolumeBenchmark::microBatch);
         heap(report, "1 streaming query, 100,000 micro-batches", true, 100_000, MessageVolumeBenchmark::microBatch);
         heap(report, "3,000 writes, each to a new directory", false, 3_000, MessageVolumeBenchmark::newDirectory);
@@ -196,12 +204,13 @@ class MessageVolumeBenchmark {
 
     private static void heap(BenchReport report, String what, boolean perQuery, int count,
             java.util.function.IntFunction<QueryLineage> records) throws InterruptedException {
-        CountingSink sink = new CountingSink();
+        CountingSink sink = new CountingSink(false);
         long before = usedAfterGc();
-        BenchPipelines pipeline = new BenchPipelines(sink, perQuery, DEFAULT_INTERVAL);
-        // Made as they are fed, in slices, so that only the pipeline's state (and at most a slice queued) is held.
-        for (int from = 0; from < count; from += 5_000) {
-            for (int i = from; i < Math.min(count, from + 5_000); i++) {
+        // The default queue capacity; records made as they are fed, a queue's worth at a time, so that only the
+        // pipeline (its queue and its state) holds anything.
+        BenchPipelines pipeline = new BenchPipelines(1_000, sink, perQuery, DEFAULT_INTERVAL);
+        for (int from = 0; from < count; from += 1_000) {
+            for (int i = from; i < Math.min(count, from + 1_000); i++) {
                 assertTrue(pipeline.submit(records.apply(i)));
             }
             assertTrue(pipeline.flush(600_000));
