@@ -110,7 +110,7 @@ public final class AgentConfigDef {
       "What a spark_process stands for. application: one per application, <applicationId>@<namespace>, with "
           + "everything it read and wrote. query: one spark_application per application, and a spark_process per "
           + "batch write (the same inputs written to the same outputs again is the same process) and per streaming "
-          + "query, each with only its own inputs and outputs. See \"Granularity\" above.");
+          + "query, each with only its own inputs and outputs. See Granularity in the README.");
 
   public static final ConfigKey<Long> PROCESS_UPDATE_INTERVAL_MS = define("atlas.spark.process.update.interval.ms",
       ConfigType.longInRange(1_000, 86_400_000), 30_000L, null,
