@@ -8,12 +8,12 @@
 #   BENCH_ARGS="-Dbench.writes=2000" bench/run.sh RetainedHeap
 #
 # Options (BENCH_ARGS): ListenerOverhead -Dbench.pairs=10 -Dbench.rounds=17; RetainedHeap -Dbench.writes=10000
-# -Dbench.distinct=true; SinkThroughput -Dbench.messages=20000.
+# -Dbench.distinct=true; SinkThroughput -Dbench.messages=20000; MessageVolume -Dbench.paced.seconds=30.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -eq 0 ]; then
-  set -- CaptureCost ListenerOverhead RetainedHeap SinkThroughput
+  set -- CaptureCost ListenerOverhead RetainedHeap SinkThroughput MessageVolume
 fi
 # The Spark runs submit the agent jar and the test-jar, so both must be current.
 mvn -o -q package -DskipTests

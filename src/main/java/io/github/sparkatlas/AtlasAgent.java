@@ -190,7 +190,8 @@ public final class AtlasAgent {
         new Naming(config.namespace(), KafkaNamespaces.of(config.kafkaNamespaces())), redactor,
         new PlanTexts(redactor, config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
             config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
-        errors);
+        errors, AgentConfigDef.GRANULARITY_QUERY.equals(config.get(AgentConfigDef.PROCESS_GRANULARITY)),
+        config.get(AgentConfigDef.PROCESS_UPDATE_INTERVAL_MS));
   }
 
   /** An encoder for the agent's settings: what the sinks and the replay command wrap notifications with. */

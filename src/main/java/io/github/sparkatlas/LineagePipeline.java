@@ -6,13 +6,11 @@ import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationJson;
-import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.HookNotification;
 import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.model.ProcessLineage;
 import io.github.sparkatlas.model.SparkEntityFactory;
 import io.github.sparkatlas.redact.Redactor;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +26,6 @@ import java.util.function.Supplier;
  * a thread of its own, so a slow broker never backs this queue up.
  */
 final class LineagePipeline {
-  /** Applications remembered at once; a long-lived driver runs them one after another. */
-  private static final int MAX_APPLICATIONS = 8;
   /**
    * What close() gives the agent thread to put the last submissions into the sink (local disk for Kafka) after the
    * flush timeout is used up; also bounds its waits for Spark's submitting threads and for the agent thread to end.
@@ -53,15 +49,8 @@ final class LineagePipeline {
   private final PlanTexts planTexts;
   private final ErrorReporter errors;
   private final Thread thread;
-  private final Map<String, ApplicationLineage> applications = new LinkedHashMap<String, ApplicationLineage>(16, 0.75f,
-      true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ApplicationLineage> eldest) {
-      return size() > MAX_APPLICATIONS;
-    }
-  };
+  /** When each process is sent; owned by the agent thread. */
+  private final ProcessUpdates updates;
   /** Its sink could not be created: the agent thread has given up, and said so at ERROR. */
   private volatile boolean sinkFailed;
   /** close() has taken the last submission: anything submitted later is refused, and counted as such. */
@@ -79,18 +68,54 @@ final class LineagePipeline {
   /** Executions Spark reported after the agent had closed for the JVM's exit: not lineage lost to a full queue. */
   final AtomicLong droppedAfterClose = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
-  /** Datasets left out of an application's lineage at ApplicationLineage.MAX_DATASETS_PER_SIDE. */
+  /** Records that changed no process: nothing sent, plan text never rendered. */
+  final AtomicLong unchanged = new AtomicLong();
+  /** Datasets left out of a process's lineage at ProcessLineage.MAX_DATASETS_PER_SIDE. */
   final AtomicLong datasetsOverLimit = new AtomicLong();
 
-  /** With the default plan text length and time budget. */
+  /** With the default plan text length and time budget, at application granularity. */
   LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, ErrorReporter errors) {
-    this(capacity, sinkFactory, naming, redactor, new PlanTexts(redactor,
-        AgentConfigDef.PLAN_TEXT_MAX_LENGTH.defaultValue(), AgentConfigDef.CAPTURE_BUDGET_MS.defaultValue(), errors),
-        errors);
+    this(capacity, sinkFactory, naming, redactor, errors, false);
   }
 
+  /** With the default plan text length, time budget and update interval. */
+  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, ErrorReporter errors,
+      boolean perQuery) {
+    this(capacity, sinkFactory, naming, redactor, new PlanTexts(redactor,
+        AgentConfigDef.PLAN_TEXT_MAX_LENGTH.defaultValue(), AgentConfigDef.CAPTURE_BUDGET_MS.defaultValue(), errors),
+        errors, perQuery, AgentConfigDef.PROCESS_UPDATE_INTERVAL_MS.defaultValue());
+  }
+
+  /** At application granularity, with the default update interval. */
   LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, PlanTexts planTexts,
       ErrorReporter errors) {
+    this(capacity, sinkFactory, naming, redactor, planTexts, errors, false,
+        AgentConfigDef.PROCESS_UPDATE_INTERVAL_MS.defaultValue());
+  }
+
+  /**
+   * @param perQuery             query granularity: a spark_process per batch write and per streaming query, each
+   *                             with its spark_application; else one spark_process per application
+   * @param updateIntervalMillis how long a change too small to be sent at once may wait (see {@link ProcessUpdates})
+   */
+  LineagePipeline(int capacity, Supplier<Sink> sinkFactory, Naming naming, Redactor redactor, PlanTexts planTexts,
+      ErrorReporter errors, boolean perQuery, long updateIntervalMillis) {
+    this.updates = new ProcessUpdates(perQuery, updateIntervalMillis, new ProcessUpdates.Listener() {
+      @Override
+      public QueryLineage describe(QueryLineage record) {
+        return LineagePipeline.this.planTexts.render(record).withRedactedText(LineagePipeline.this.redactor::redact);
+      }
+
+      @Override
+      public void send(ProcessLineage process) {
+        LineagePipeline.this.send(process);
+      }
+
+      @Override
+      public void datasetsLeftOut(ProcessLineage process, long count) {
+        noteDatasetLimit(process, count);
+      }
+    });
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sinkFactory = sinkFactory;
     this.naming = naming;
@@ -292,21 +317,29 @@ final class LineagePipeline {
     while (!finished) {
       Object task;
       try {
-        task = queue.take();
+        // Wakes up for a coalesced change that has waited its interval, not only for new work.
+        long wait = updates.nanosUntilDue(System.nanoTime());
+        task = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         return;
       }
       if (task == STOP) {
+        sendPending();
         return;
       }
       try {
-        if (task instanceof CountDownLatch) {
+        if (task == null) {
+          updates.sendDue(System.nanoTime());
+        } else if (task instanceof CountDownLatch) {
+          // A flush: what is coalesced goes now, so that application end loses nothing.
+          updates.sendAll();
           ((CountDownLatch) task).countDown();
         } else if (task instanceof AgentTask) {
           ((AgentTask) task).run(this::process);
         } else {
           processQueued((QueryLineage) task);
         }
+        updates.sendDue(System.nanoTime());
         if (queue.isEmpty()) {
           sink.sync();
         }
@@ -323,33 +356,48 @@ final class LineagePipeline {
     process(captured);
   }
 
-  private void process(QueryLineage captured) {
-    QueryLineage lineage = planTexts.render(captured).withRedactedText(redactor::redact);
-    ApplicationLineage app = applications.get(lineage.applicationId());
-    if (app == null) {
-      app = new ApplicationLineage(lineage.applicationId());
-      applications.put(lineage.applicationId(), app);
+  /** Sends what is still coalesced as the agent thread ends (close() has flushed already, unless it timed out). */
+  private void sendPending() {
+    try {
+      updates.sendAll();
+      sink.sync();
+    } catch (Throwable t) {
+      errors.internalError("building or sending a message", t);
     }
-    long notAddedBefore = app.datasetsNotAdded();
-    app.add(lineage);
-    noteDatasetLimit(app, notAddedBefore);
-    HookNotification notification = entities.processNotification(app);
-    sink.accept(new OutboundMessage(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
+  }
+
+  /**
+   * A record that changes nothing its process's message says is dropped here, its plan (if it still holds one) let
+   * go without rendering: only a record whose change is sent costs its plan text (see {@link ProcessUpdates}).
+   */
+  private void process(QueryLineage captured) {
+    boolean changed = updates.take(entities.processKey(captured, updates.perQuery()), captured, System.nanoTime());
+    if (!changed) {
+      unchanged.incrementAndGet();
+    }
+  }
+
+  /** The message of a process's whole state: an earlier one of the same process still waiting says nothing more. */
+  private void send(ProcessLineage process) {
+    HookNotification notification = entities.processNotification(process);
+    sink.accept(new OutboundMessage(process.applicationId(), naming.process(process.key()), process.user(),
         System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
-        app.latestPlanText() != null));
+        process.latestPlanText() != null, true));
     messages.incrementAndGet();
   }
 
-  /** The dataset limit is said once per application at WARN, and every dataset it leaves out is counted. */
-  private void noteDatasetLimit(ApplicationLineage app, long notAddedBefore) {
-    long notAdded = app.datasetsNotAdded() - notAddedBefore;
-    if (notAdded > 0) {
-      datasetsOverLimit.addAndGet(notAdded);
-      errors.warnOnce("dataset-limit:" + app.applicationId(), "spark-atlas-agent: application "
-          + app.applicationId() + " has read or written more than " + ApplicationLineage.MAX_DATASETS_PER_SIDE
-          + " datasets on one side; further inputs or outputs are left out of its spark_process (reported once, "
-          + "counted in the summary as datasets over limit)");
-    }
+  /** The dataset limit is said once per process at WARN, and every dataset it leaves out is counted. */
+  private void noteDatasetLimit(ProcessLineage process, long notAdded) {
+    datasetsOverLimit.addAndGet(notAdded);
+    errors.warnOnce("dataset-limit:" + process.key(), "spark-atlas-agent: spark_process "
+        + naming.process(process.key()) + " has read or written more than " + ProcessLineage.MAX_DATASETS_PER_SIDE
+        + " datasets on one side; further inputs or outputs are left out of it (reported once, counted in the "
+        + "summary as datasets over limit)");
+  }
+
+  /** The change detection's state, for tests and benchmarks: read it on the agent thread only (in an AgentTask). */
+  ProcessUpdates updatesForBench() {
+    return updates;
   }
 
   /**

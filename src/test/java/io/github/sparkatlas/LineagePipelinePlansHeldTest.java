@@ -22,6 +22,11 @@ import org.junit.jupiter.api.Test;
  * a bounded number of plans are held, and the records beyond go without plan text, counted, never dropped.
  */
 class LineagePipelinePlansHeldTest {
+  /**
+   * Each execution writes a directory of its own, and at query granularity each is a process of its own: one
+   * message per execution, so every execution's plan text (or its absence) is seen.
+   */
+  private static final boolean PER_QUERY = true;
   private final ErrorReporterTest.RecordingLogger log = new ErrorReporterTest.RecordingLogger();
   private final ErrorReporter errors = new ErrorReporter(log, Redactor.defaults(), Long.MAX_VALUE, () -> { });
 
@@ -66,7 +71,7 @@ class LineagePipelinePlansHeldTest {
         Thread.currentThread().interrupt();
       }
       return sink;
-    }, new Naming("cl1"), Redactor.defaults(), errors);
+    }, new Naming("cl1"), Redactor.defaults(), errors, PER_QUERY);
     int submitted = LineagePipeline.MAX_PLANS_HELD + 36;
     for (int id = 0; id < submitted; id++) {
       assertTrue(pipeline.submit(execution(id)));
@@ -87,7 +92,8 @@ class LineagePipelinePlansHeldTest {
   @Test
   void plansRenderedByTheAgentThreadNoLongerCountAgainstTheBound() throws Exception {
     CollectingSink sink = new CollectingSink();
-    LineagePipeline pipeline = new LineagePipeline(1_000, () -> sink, new Naming("cl1"), Redactor.defaults(), errors);
+    LineagePipeline pipeline = new LineagePipeline(1_000, () -> sink, new Naming("cl1"), Redactor.defaults(), errors,
+        PER_QUERY);
     for (int id = 0; id < 3 * LineagePipeline.MAX_PLANS_HELD; id++) {
       assertTrue(pipeline.submit(execution(id)));
       if (id % 8 == 7) {

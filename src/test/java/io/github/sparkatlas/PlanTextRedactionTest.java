@@ -91,8 +91,10 @@ class PlanTextRedactionTest {
    * it ran).
    */
   private static QueryExecution writeOf(String literal) throws Exception {
-    String sql = "INSERT OVERWRITE DIRECTORY '" + root.resolve("out") + "' USING parquet SELECT '" + literal
-        + "' AS v";
+    // A directory of its own per write (names of one length, so the literal's position is the same): at query
+    // granularity each is a process of its own, sent with its own plan text.
+    String sql = "INSERT OVERWRITE DIRECTORY '" + root.resolve(String.format("out-%06d", literal.length()))
+        + "' USING parquet SELECT '" + literal + "' AS v";
     QueryExecution qe = spark.sessionState().executePlan(spark.sessionState().sqlParser().parsePlan(sql),
         CommandExecutionMode.SKIP());
     qe.assertAnalyzed();
@@ -115,7 +117,7 @@ class PlanTextRedactionTest {
     RecordingSink sink = new RecordingSink();
     ErrorReporter errors = new ErrorReporter(AtlasAgent.LOG);
     LineagePipeline pipeline = new LineagePipeline(1_000, () -> sink, new Naming("test"), Redactor.defaults(),
-        errors);
+        errors, true);
     LineageCapture capture = new LineageCapture(LIMIT, 60_000);
     TreeSet<Integer> positions = new TreeSet<>();
     List<Integer> submitted = new ArrayList<>();

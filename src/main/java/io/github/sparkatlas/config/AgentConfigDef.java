@@ -111,6 +111,23 @@ public final class AgentConfigDef {
           + "together. Over it, the oldest are removed when an application opens the spool directory, each logged "
           + "at ERROR with what it held.");
 
+  public static final String GRANULARITY_APPLICATION = "application";
+  public static final String GRANULARITY_QUERY = "query";
+
+  public static final ConfigKey<String> PROCESS_GRANULARITY = define("atlas.spark.process.granularity",
+      ConfigType.oneOf(GRANULARITY_APPLICATION, GRANULARITY_QUERY), GRANULARITY_APPLICATION, null,
+      "What a spark_process stands for. application: one per application, <applicationId>@<namespace>, with "
+          + "everything it read and wrote. query: one spark_application per application, and a spark_process per "
+          + "batch write (the same inputs written to the same outputs again is the same process) and per streaming "
+          + "query, each with only its own inputs and outputs. See Granularity in the README.");
+
+  public static final ConfigKey<Long> PROCESS_UPDATE_INTERVAL_MS = define("atlas.spark.process.update.interval.ms",
+      ConfigType.longInRange(1_000, 86_400_000), 30_000L, null,
+      "A process's message is sent only when its inputs or outputs change. A change to a large application or "
+          + "streaming query that grows it by less than 25% waits until the oldest such change is this old (and is "
+          + "sent at application end in any case): at most one such message per interval, which bounds the bytes a "
+          + "long application sends.");
+
   public static final ConfigKey<Integer> INTERNAL_ERRORS_MAX = define("atlas.spark.internal.errors.max",
       ConfigType.intInRange(1, 1_000_000), 100, null,
       "After this many internal errors the agent switches itself off for the rest of the application, with one "

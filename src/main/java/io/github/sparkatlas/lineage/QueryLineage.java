@@ -40,12 +40,10 @@ public final class QueryLineage {
     this.operation = operation;
     this.user = user;
     this.timeMillis = timeMillis;
-    List<Dataset> outs = distinct(outputs);
-    List<Dataset> ins = distinct(inputs);
-    // A query that reads the table it overwrites must not draw a loop from the table to itself.
-    ins.removeAll(outs);
-    this.inputs = Collections.unmodifiableList(ins);
-    this.outputs = Collections.unmodifiableList(outs);
+    // Everything read, even the table the query overwrites: whether that is drawn (per query) or left out as a loop
+    // from a table to itself (per application) is for the model to decide.
+    this.inputs = Collections.unmodifiableList(distinct(inputs));
+    this.outputs = Collections.unmodifiableList(distinct(outputs));
     this.planText = planText;
     this.planTextSource = planTextSource;
     this.streamingQueryId = streamingQueryId;

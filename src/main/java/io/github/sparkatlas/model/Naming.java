@@ -25,8 +25,31 @@ public final class Naming {
     return namespace;
   }
 
+  /** The application's spark_process at application granularity. */
   public String process(String applicationId) {
     return applicationId + "@" + namespace;
+  }
+
+  /** The application's spark_application (query granularity): the same name, another type. */
+  public String application(String applicationId) {
+    return applicationId + "@" + namespace;
+  }
+
+  /**
+   * A spark_process: {@code <applicationId>@<ns>} for a whole application; {@code <applicationId>/write/<digest>@<ns>}
+   * for one batch write, the digest naming its inputs and outputs, so the same write again in the application is
+   * the same process (as Atlas's Hive hook names a process after its inputs and outputs); and
+   * {@code spark-streaming-query/<queryId>@<ns>} for a streaming query, whose id a restart from its checkpoint keeps.
+   */
+  public String process(ProcessKey key) {
+    switch (key.kind()) {
+      case WRITE:
+        return key.applicationId() + "/write/" + key.id() + "@" + namespace;
+      case STREAMING_QUERY:
+        return "spark-streaming-query/" + key.id() + "@" + namespace;
+      default:
+        return process(key.applicationId());
+    }
   }
 
   public String database(String database) {

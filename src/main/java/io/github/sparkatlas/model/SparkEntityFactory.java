@@ -3,10 +3,15 @@ package io.github.sparkatlas.model;
 import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
+import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.lineage.TopicDataset;
 import io.github.sparkatlas.redact.Redactor;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +19,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns an application's lineage into one self-contained ENTITY_CREATE_V2 notification: the spark_process plus
+ * Turns a process's lineage into one self-contained ENTITY_CREATE_V2 notification: the spark_process plus
  * every dataset, database, storage descriptor and column it references, linked by temporary guids, so Atlas
  * never has to find a referenced entity elsewhere (an unknown reference makes it reject the whole message).
  */
 public final class SparkEntityFactory {
   /** Wide tables are cut here to keep a message (and the Atlas UI) a sensible size. */
   public static final int MAX_COLUMNS_PER_TABLE = 1_000;
+  /** 64 bits of SHA-256 name a write within its application: no collision among the writes one application does. */
+  private static final int WRITE_DIGEST_BYTES = 8;
+  /** Outputs named in a per-write process's name. */
+  private static final int NAMES_LISTED = 3;
 
   private final Naming naming;
   private final Redactor redactor;
@@ -41,13 +50,70 @@ public final class SparkEntityFactory {
     this.names = new DatasetNames(naming, redactor);
   }
 
-  public HookNotification processNotification(ApplicationLineage app) {
+  /**
+   * Which spark_process a record belongs to. At query granularity a batch write is named by a digest of the names
+   * its inputs and outputs are sent under (after redaction, so the digest is of nothing secret): the same write
+   * again is the same process, a write of other datasets another one.
+   */
+  public ProcessKey processKey(QueryLineage record, boolean perQuery) {
+    if (!perQuery) {
+      return ProcessKey.application(record.applicationId());
+    }
+    if (record.streamingQueryId() != null) {
+      return ProcessKey.streamingQuery(record.applicationId(), record.streamingQueryId());
+    }
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    update(sha256, "inputs", record.inputs());
+    update(sha256, "outputs", record.outputs());
+    byte[] digest = sha256.digest();
+    StringBuilder hex = new StringBuilder();
+    for (int i = 0; i < WRITE_DIGEST_BYTES; i++) {
+      hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
+    }
+    return ProcessKey.write(record.applicationId(), hex.toString());
+  }
+
+  private void update(MessageDigest digest, String side, List<Dataset> datasets) {
+    List<String> sent = new ArrayList<>(datasets.size());
+    for (Dataset dataset : datasets) {
+      sent.add(sentName(dataset));
+    }
+    Collections.sort(sent);
+    digest.update((side + "\n").getBytes(StandardCharsets.UTF_8));
+    for (String name : sent) {
+      digest.update((name + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The type and qualifiedName a dataset is sent under. */
+  private String sentName(Dataset dataset) {
+    if (dataset instanceof TableDataset) {
+      return "spark_table:" + names.table((TableDataset) dataset).qualifiedName;
+    }
+    if (dataset instanceof PathDataset) {
+      PathDataset path = (PathDataset) dataset;
+      return Naming.pathType(path) + ":" + names.path(path).qualifiedName;
+    }
+    return redactor.redact(dataset.key());
+  }
+
+  /**
+   * The process's whole state as one notification. At application granularity, the application's spark_process;
+   * at query granularity, the spark_process of one write or streaming query with its spark_application, linked
+   * through {@code spark_application_processes}, so that every message stands on its own.
+   */
+  public HookNotification processNotification(ProcessLineage lineage) {
+    boolean wholeApplication = lineage.key().kind() == ProcessKey.Kind.APPLICATION;
     Message message = new Message();
-    // Datasets whose names differ only in what redaction masks become one entity: listed once, and not as an input
-    // of what the application also writes.
+    // Datasets whose names differ only in what redaction masks become one entity: listed once per side.
     Set<String> inputGuids = new HashSet<>();
     List<AtlasObjectId> inputs = new ArrayList<>();
-    for (Dataset input : app.inputs()) {
+    for (Dataset input : lineage.inputs()) {
       AtlasObjectId id = message.dataset(input);
       if (inputGuids.add(id.guid())) {
         inputs.add(id);
@@ -55,26 +121,65 @@ public final class SparkEntityFactory {
     }
     Set<String> outputGuids = new HashSet<>();
     List<AtlasObjectId> outputs = new ArrayList<>();
-    for (Dataset output : app.outputs()) {
+    List<String> outputNames = new ArrayList<>();
+    for (Dataset output : lineage.outputs()) {
       AtlasObjectId id = message.dataset(output);
       if (outputGuids.add(id.guid())) {
         outputs.add(id);
+        if (outputNames.size() < NAMES_LISTED) {
+          outputNames.add(message.name(id));
+        }
       }
     }
-    inputs.removeIf(id -> outputGuids.contains(id.guid()));
-    AtlasEntity process = AtlasEntity.builder("spark_process", message.nextGuid())
-        .attribute("qualifiedName", naming.process(app.applicationId()))
-        .attribute("name", app.applicationName() != null ? app.applicationName() : app.applicationId())
+    if (wholeApplication) {
+      // Not an input of what the application also writes (after redaction too): no loop from a table to itself.
+      inputs.removeIf(id -> outputGuids.contains(id.guid()));
+    }
+    String applicationName = lineage.applicationName() != null ? lineage.applicationName()
+        : lineage.applicationId();
+    String latest = "execution " + lineage.latestExecutionId() + " " + lineage.latestOperation();
+    AtlasEntity.Builder process = AtlasEntity.builder("spark_process", message.nextGuid())
+        .attribute("qualifiedName", naming.process(lineage.key()))
         .attribute("inputs", inputs)
         .attribute("outputs", outputs)
-        .attribute("currUser", app.user())
-        .attribute("executionId", app.latestExecutionId())
-        .attribute("details", "application " + app.applicationId() + ", latest write: execution "
-            + app.latestExecutionId() + " " + app.latestOperation())
-        .attribute("sparkPlanDescription", app.latestPlanText())
-        .build();
-    message.entities.add(process);
-    return HookNotification.entityCreate(app.user(), message.entities, new ArrayList<>(message.referred.values()));
+        .attribute("currUser", lineage.user())
+        .attribute("executionId", lineage.latestExecutionId())
+        .attribute("sparkPlanDescription", lineage.latestPlanText());
+    switch (lineage.key().kind()) {
+      case WRITE:
+        process.attribute("name", applicationName + ": write to " + listed(outputNames, outputs.size()))
+            .attribute("details", "application " + lineage.applicationId() + ", " + latest);
+        break;
+      case STREAMING_QUERY:
+        process.attribute("name", applicationName + ": streaming query " + lineage.key().id())
+            .attribute("details", "streaming query " + lineage.key().id() + " of application "
+                + lineage.applicationId() + ", latest change: " + latest);
+        break;
+      default:
+        process.attribute("name", applicationName)
+            .attribute("details", "application " + lineage.applicationId() + ", latest change: " + latest);
+    }
+    if (!wholeApplication) {
+      AtlasEntity application = AtlasEntity.builder("spark_application", message.nextGuid())
+          .attribute("qualifiedName", naming.application(lineage.applicationId()))
+          .attribute("name", applicationName)
+          .attribute("currentUser", lineage.user())
+          .build();
+      message.entities.add(0, application);
+      process.relationship("application", application.id());
+    }
+    message.entities.add(process.build());
+    return HookNotification.entityCreate(lineage.user(), message.entities,
+        new ArrayList<>(message.referred.values()));
+  }
+
+  /** The first few names, then how many more: a name stays readable in Atlas's UI. */
+  private static String listed(List<String> names, int total) {
+    if (names.isEmpty()) {
+      return "nothing";
+    }
+    String listed = String.join(", ", names);
+    return total > names.size() ? listed + " and " + (total - names.size()) + " more" : listed;
   }
 
   /** The entities of one message under construction, with their guids. */
@@ -107,6 +212,16 @@ public final class SparkEntityFactory {
       String key = Naming.pathType(path) + ":" + pathNames.qualifiedName;
       AtlasObjectId id = datasets.get(key);
       return id != null ? id : add(key, path(path, pathNames));
+    }
+
+    /** The name attribute of an entity of this message. */
+    String name(AtlasObjectId id) {
+      for (AtlasEntity entity : entities) {
+        if (entity.guid().equals(id.guid())) {
+          return String.valueOf(entity.attributes().get("name"));
+        }
+      }
+      return id.guid();
     }
 
     private AtlasObjectId add(String key, AtlasEntity entity) {

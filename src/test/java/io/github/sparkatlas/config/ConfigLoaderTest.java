@@ -288,6 +288,15 @@ class ConfigLoaderTest {
     assertFalse(config.usesEmbeddedDefault());
   }
 
+  // ------------------------------------------------------------------------------------------ granularity
+
+  @Test
+  void granularityIsApplicationUnlessQueryIsAskedForInAnyCase() {
+    assertEquals("application", of().get(AgentConfigDef.PROCESS_GRANULARITY));
+    assertEquals("query", of("atlas.spark.process.granularity", " Query ").get(AgentConfigDef.PROCESS_GRANULARITY));
+    assertEquals(30_000L, of().get(AgentConfigDef.PROCESS_UPDATE_INTERVAL_MS));
+  }
+
   // ------------------------------------------------------------------------------------------ invalid values
 
   static Stream<Arguments> invalidValues() {
@@ -302,7 +311,10 @@ class ConfigLoaderTest {
         Arguments.of("atlas.spark.enabled", "maybe", new String[] {"true", "false"}),
         Arguments.of("atlas.notification.message.compression.enabled", "yes", new String[] {"true", "false"}),
         Arguments.of("atlas.spark.queue.capacity", "0", new String[] {"1", "1000000"}),
-        Arguments.of("atlas.spark.shutdown.flush.timeout.ms", "-1", new String[] {"0", "600000"}));
+        Arguments.of("atlas.spark.shutdown.flush.timeout.ms", "-1", new String[] {"0", "600000"}),
+        Arguments.of("atlas.spark.process.granularity", "per-query", new String[] {"application", "query"}),
+        Arguments.of("atlas.spark.process.update.interval.ms", "999", new String[] {"1000", "86400000"}),
+        Arguments.of("atlas.spark.process.update.interval.ms", "30s", new String[] {"1000", "86400000"}));
   }
 
   @ParameterizedTest(name = "{0}={1}")
