@@ -106,14 +106,35 @@ class StreamingLineageEndToEndTest {
         runAndCheck("b_", "spark.sql.streaming.streamingQueryListeners", SampleEtl.STREAMING_LISTENER, List.of());
     }
 
+    /**
+     * {@code atlas.spark.process.granularity=query}: one spark_process per streaming query, named after the query's
+     * id, each with only its own sources and sink (the foreachBatch query's table as its output, the restarted query
+     * under the name it had before the restart), each linked to the one spark_application.
+     */
+    @Test
+    void inQueryGranularityEachStreamingQueryIsAProcessWithItsOwnSourcesAndSink() throws IOException {
+        runAndCheck("c_", "spark.extraListeners", SampleEtl.LISTENER, List.of(
+                "does not capture command org.apache.spark.sql.execution.command.CreateDataSourceTableCommand "),
+                true);
+    }
+
     private static void runAndCheck(String prefix, String listenerKey, String listener, List<String> warned)
             throws IOException {
+        runAndCheck(prefix, listenerKey, listener, warned, false);
+    }
+
+    private static void runAndCheck(String prefix, String listenerKey, String listener, List<String> warned,
+            boolean perQuery) throws IOException {
         createTopics(prefix);
         Path runDir = WorkDirs.newDir("streaming-lineage-" + prefix);
         Path work = runDir.resolve("work").toAbsolutePath();
         Path gate = runDir.resolve("gate");
         Files.createDirectories(gate);
-        SampleEtl.writeAtlasProperties(runDir, SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE));
+        Map<String, String> properties = new LinkedHashMap<>(SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE));
+        if (perQuery) {
+            properties.put("atlas.spark.process.granularity", "query");
+        }
+        SampleEtl.writeAtlasProperties(runDir, properties);
         int before = broker.consumeAll(HOOK_TOPIC, 0, Duration.ofSeconds(10)).size();
 
         SparkSubmitRun.Running running = SparkSubmitRun.app(StreamingLineageApp.class.getName())
@@ -161,15 +182,43 @@ class StreamingLineageEndToEndTest {
                     + "was sent: " + message);
         }
 
-        ProcessView last = HookMessages.onlyProcess(messages.get(messages.size() - 1));
-        assertEquals(Set.of(kafkaTopic(prefix + "events.a"), kafkaTopic(prefix + "events.late"),
-                kafkaTopic(prefix + "orders")), last.inputs(),
-                () -> "inputs of the application's last message; all messages: " + messages);
-        assertEquals(Set.of(fsPath(SampleEtl.localUri(work.resolve("pattern-out")) + "@" + NAMESPACE),
-                sparkTable("default.fb_orders@" + NAMESPACE), kafkaTopic(prefix + "orders.out"),
-                kafkaTopic(prefix + "orders.cont")),
-                last.outputs(),
-                () -> "outputs of the application's last message; all messages: " + messages);
+        Set<DatasetRef> patternOut = Set.of(fsPath(SampleEtl.localUri(work.resolve("pattern-out")) + "@" + NAMESPACE));
+        if (perQuery) {
+            // The last state of each process, by its name: exactly the four queries that read something.
+            Map<String, ProcessView> lastByProcess = new LinkedHashMap<>();
+            Set<String> applications = new java.util.HashSet<>();
+            for (JsonNode message : messages) {
+                ProcessView process = HookMessages.onlyProcess(message);
+                assertTrue(process.qualifiedName().startsWith("spark-streaming-query/"), process::toString);
+                lastByProcess.put(process.qualifiedName(), process);
+                for (JsonNode entity : message.path("entities").path("entities")) {
+                    if ("spark_application".equals(entity.path("typeName").asText())) {
+                        applications.add(entity.path("attributes").path("qualifiedName").asText());
+                    }
+                }
+            }
+            assertEquals(1, applications.size(), () -> "one spark_application: " + applications);
+            Map<Set<DatasetRef>, Set<DatasetRef>> ioByOutputs = new LinkedHashMap<>();
+            lastByProcess.values().forEach(p -> ioByOutputs.put(p.outputs(), p.inputs()));
+            Map<Set<DatasetRef>, Set<DatasetRef>> expected = new LinkedHashMap<>();
+            expected.put(patternOut, Set.of(kafkaTopic(prefix + "events.a"), kafkaTopic(prefix + "events.late")));
+            expected.put(Set.of(sparkTable("default.fb_orders@" + NAMESPACE)), Set.of(kafkaTopic(prefix + "orders")));
+            expected.put(Set.of(kafkaTopic(prefix + "orders.out")), Set.of(kafkaTopic(prefix + "orders")));
+            expected.put(Set.of(kafkaTopic(prefix + "orders.cont")), Set.of(kafkaTopic(prefix + "orders")));
+            assertEquals(expected, ioByOutputs, () -> "outputs -> inputs of each query's last message; all: "
+                    + messages);
+            assertEquals(4, lastByProcess.size(), lastByProcess::toString);
+        } else {
+            ProcessView last = HookMessages.onlyProcess(messages.get(messages.size() - 1));
+            assertEquals(Set.of(kafkaTopic(prefix + "events.a"), kafkaTopic(prefix + "events.late"),
+                    kafkaTopic(prefix + "orders")), last.inputs(),
+                    () -> "inputs of the application's last message; all messages: " + messages);
+            Set<DatasetRef> outputs = new java.util.HashSet<>(patternOut);
+            outputs.addAll(Set.of(sparkTable("default.fb_orders@" + NAMESPACE), kafkaTopic(prefix + "orders.out"),
+                    kafkaTopic(prefix + "orders.cont")));
+            assertEquals(outputs, last.outputs(),
+                    () -> "outputs of the application's last message; all messages: " + messages);
+        }
         // The topic of the failing query was never read into anything: no lineage invented for it.
         for (JsonNode message : messages) {
             assertFalse(HookMessages.entityNames(message).contains("kafka_topic:" + prefix + "audit@" + NAMESPACE),
