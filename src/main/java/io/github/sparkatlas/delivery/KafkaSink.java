@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * sender thread of its own sends the spool in order and acknowledges entries on the producer's callback. A slow
  * or unreachable broker therefore only makes the spool grow; it never holds up the agent thread, and a driver
  * killed at any moment leaves its undelivered messages on disk for the next application or the replay command.
+ * While the broker is behind, a newer state of a process supersedes the older ones still waiting in the spool (see
+ * {@link Spool}): they are acknowledged in their turn without being sent.
  */
 public final class KafkaSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
@@ -165,12 +167,14 @@ public final class KafkaSink implements Sink {
   @Override
   public DeliveryStats stats() {
     long pending = spool.pending();
+    long superseded = sender.superseded() + spool.supersededPending();
     long droppedPlanTexts = spool.droppedPlanTexts();
     for (Spool other : adoptedSnapshot()) {
       pending += safePending(other);
+      superseded += safeSupersededPending(other);
     }
     return new DeliveryStats(sender.sent(), pending, replayed.get(), spool.droppedMessages() + appendFailures.get(),
-        droppedPlanTexts, sender.rejected(), sender.failures());
+        droppedPlanTexts, sender.rejected(), sender.failures(), superseded);
   }
 
   private List<Spool> adoptedSnapshot() {
@@ -182,6 +186,14 @@ public final class KafkaSink implements Sink {
   private static long safePending(Spool spool) {
     try {
       return spool.pending();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static long safeSupersededPending(Spool spool) {
+    try {
+      return spool.supersededPending();
     } catch (RuntimeException e) {
       return 0;
     }
