@@ -41,6 +41,8 @@ public final class KafkaSink implements Sink {
   private final Object signal = new Object();
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong appendFailures = new AtomicLong();
+  /** Superseded entries of adopted spools sent completely (and so gone from {@link #adopted}); guarded by it. */
+  private long supersededOfDeliveredSpools;
   private volatile boolean closed;
   private volatile boolean failing;
   /** Set by a flush to end a back-off early; new messages alone do not, or a refusing broker would be hammered. */
@@ -167,11 +169,16 @@ public final class KafkaSink implements Sink {
   @Override
   public DeliveryStats stats() {
     long pending = spool.pending();
-    long superseded = sender.superseded() + spool.supersededPending();
+    long superseded = spool.superseded();
     long droppedPlanTexts = spool.droppedPlanTexts();
-    for (Spool other : adoptedSnapshot()) {
+    List<Spool> adoptedNow;
+    synchronized (adopted) {
+      adoptedNow = new ArrayList<>(adopted);
+      superseded += supersededOfDeliveredSpools;
+    }
+    for (Spool other : adoptedNow) {
       pending += safePending(other);
-      superseded += safeSupersededPending(other);
+      superseded += safeSuperseded(other);
     }
     return new DeliveryStats(sender.sent(), pending, replayed.get(), spool.droppedMessages() + appendFailures.get(),
         droppedPlanTexts, sender.rejected(), sender.failures(), superseded);
@@ -191,9 +198,9 @@ public final class KafkaSink implements Sink {
     }
   }
 
-  private static long safeSupersededPending(Spool spool) {
+  private static long safeSuperseded(Spool spool) {
     try {
-      return spool.supersededPending();
+      return spool.superseded();
     } catch (RuntimeException e) {
       return 0;
     }
@@ -312,6 +319,7 @@ public final class KafkaSink implements Sink {
         return false;
       }
       synchronized (adopted) {
+        supersededOfDeliveredSpools += other.superseded();
         adopted.remove(other);
       }
       LOG.info("spark-atlas-agent delivered the spool {} of an earlier application", other.directory());

@@ -83,8 +83,7 @@ public final class SpoolSender {
       Throwable[] outcome = send(toSend, spooled);
       long ackThrough = -1;
       int sentIndex = 0;
-      // Counted once acknowledged (the spool stops counting them as waiting then), not when met: a batch that
-      // fails before one reads it again.
+      // Counted once acknowledged, not when met: a batch that fails before one reads it again.
       int skipped = 0;
       for (SpoolEntry entry : batch) {
         if (entry.superseded()) {
@@ -104,7 +103,7 @@ public final class SpoolSender {
           ackThrough = entry.sequence();
         } else {
           if (ackThrough > 0) {
-            spool.ack(ackThrough);
+            spool.ack(ackThrough, skipped);
             superseded.addAndGet(skipped);
           }
           failures.incrementAndGet();
@@ -112,7 +111,7 @@ public final class SpoolSender {
           return false;
         }
       }
-      spool.ack(ackThrough);
+      spool.ack(ackThrough, skipped);
       superseded.addAndGet(skipped);
       position = ackThrough;
     }

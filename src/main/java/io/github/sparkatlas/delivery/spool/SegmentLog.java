@@ -155,7 +155,8 @@ final class SegmentLog {
 
   /**
    * Up to {@code maxEntries} entries from sequence number {@code from} on, in order; those {@code superseded} names
-   * come without their message (it is never decompressed) and do not count towards {@code maxTotalBytes}.
+   * come without their message (it is never decompressed) and do not count towards {@code maxTotalBytes}, and so do
+   * the superseded ones whose frames were already removed to reclaim their room.
    */
   List<SpoolEntry> read(long from, int maxEntries, long maxTotalBytes, LongPredicate superseded)
       throws IOException {
@@ -165,6 +166,7 @@ final class SegmentLog {
       start = segments.firstEntry();
     }
     long total = 0;
+    long expected = from;
     for (Segment segment : segments.tailMap(start.getKey(), true).values()) {
       long offset = cursorSequence == from && cursorSegment == segment.first ? cursorOffset : 0;
       try (FileChannel in = FileChannel.open(segment.path, StandardOpenOption.READ)) {
@@ -180,6 +182,18 @@ final class SegmentLog {
           if (frame.sequence < from) {
             continue;
           }
+          for (; expected < frame.sequence; expected++) {
+            if (superseded.test(expected)) {
+              entries.add(SpoolEntry.superseded(expected));
+              if (entries.size() >= maxEntries) {
+                cursorSequence = expected + 1;
+                cursorSegment = segment.first;
+                cursorOffset = offset - frame.length;
+                return entries;
+              }
+            }
+          }
+          expected = frame.sequence + 1;
           if (superseded.test(frame.sequence)) {
             entries.add(SpoolEntry.superseded(frame.sequence));
           } else {

@@ -44,6 +44,8 @@ public final class Spool implements Closeable {
   private final DeadLetters deadLetters;
   private final Supersession supersession = new Supersession();
   private long acked;
+  /** Superseded entries acknowledged without being sent, since this spool was opened. */
+  private long supersededAcked;
   private long nextSequence;
   private long rejected;
   private boolean closed;
@@ -169,6 +171,18 @@ public final class Spool implements Closeable {
     return log.read(from, maxEntries, maxTotalBytes, supersession::isSuperseded);
   }
 
+  /**
+   * Marks everything up to {@code sequence} as delivered, {@code superseded} of them by acknowledging them unsent;
+   * counted here, with the position, so that {@link #superseded()} never sees one twice or not at all.
+   */
+  public synchronized void ack(long sequence, int superseded) throws IOException {
+    long before = acked;
+    ack(sequence);
+    if (acked > before) {
+      supersededAcked += superseded;
+    }
+  }
+
   /** Marks everything up to {@code sequence} as delivered; segments wholly delivered are deleted. */
   public synchronized void ack(long sequence) throws IOException {
     checkOpen();
@@ -243,6 +257,11 @@ public final class Spool implements Closeable {
   /** Entries not acknowledged yet that will not be sent: a newer entry of the same key holds them. */
   public synchronized long supersededPending() {
     return supersession.countBetween(acked, nextSequence - 1);
+  }
+
+  /** Superseded entries: acknowledged unsent since the spool was opened, and waiting to be. */
+  public synchronized long superseded() {
+    return supersededAcked + supersededPending();
   }
 
   /** Superseded entries after {@code after} through {@code through}: not messages lost when they are dropped. */
