@@ -336,7 +336,7 @@ final class LineagePipeline {
     HookNotification notification = entities.processNotification(app);
     sink.accept(new OutboundMessage(lineage.applicationId(), naming.process(lineage.applicationId()), lineage.user(),
         System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
-        app.latestPlanText() != null));
+        app.latestPlanText() != null, true));
     messages.incrementAndGet();
   }
 
