@@ -86,6 +86,19 @@ final class Spools {
     }
 
     /**
+     * How many messages of a spool are superseded and not acknowledged yet: whoever sends the spool leaves them
+     * unsent. (A sender that tried already may have acknowledged some, in their turn before a failed attempt.)
+     */
+    static long supersededPending(Path spoolDir) {
+        Path copy = copy(spoolDir, WorkDirs.newDir("spool-copy"));
+        try (Spool spool = Spool.open(copy, Long.MAX_VALUE / 2)) {
+            return spool.supersededPending();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Waits until the last message pending in the one spool under {@code base} is what {@code expected} accepts, and
      * returns the pending messages; fails after the timeout. For a test that must not act before the agent has
      * written the state it waits for, when older states are superseded.

@@ -127,6 +127,10 @@ class SupersedingEndToEndTest {
         assertEquals(1, captured.size(), () -> "only the newest state waits to be sent: " + captured);
         List<Path> spools = Spools.directories(spoolBase);
         assertEquals(1, spools.size(), () -> Spools.listing(spoolBase));
+        // The killed driver's sender may have acknowledged some superseded states already, in their turn before
+        // an attempt that failed; the others wait in the spool, to be left unsent by whoever sends it.
+        long superseded = Spools.supersededPending(spools.get(0));
+        assertTrue(superseded <= WRITES - 1, () -> "superseded states waiting: " + superseded);
         broker.restart();
 
         // the replay command
@@ -138,7 +142,8 @@ class SupersedingEndToEndTest {
                 configDir.resolve("atlas-application.properties"), configDir, RUN_TIMEOUT);
         assertEquals(0, replay.exitCode(), replay::toString);
         assertTrue(replay.output().contains("replay: 1 message(s) sent to topic " + topicReplay + " at "
-                + broker.saslSslBootstrap() + " (" + (WRITES - 1) + " superseded"), replay::toString);
+                + broker.saslSslBootstrap() + (superseded == 0 ? "; nothing left" : " (" + superseded
+                + " superseded by a newer state of the same process); nothing left")), replay::toString);
         List<ConsumedRecord> replayed = broker.consumeAll(topicReplay, 1, Duration.ofSeconds(30));
         SampleEtl.saveRecords(configDir, "consumed-" + topicReplay + ".jsonl",
                 replayed.stream().map(ConsumedRecord::value).toList());
@@ -160,7 +165,7 @@ class SupersedingEndToEndTest {
         assertEquals(0, next.exitCode(), next::toString);
         Map<String, Long> summary = DriverLog.summary(next.log());
         assertEquals(1, summary.get("replayed"), () -> "the killed driver's newest state: " + summary);
-        assertEquals(WRITES - 1, summary.get("superseded"), () -> "its older states: " + summary);
+        assertEquals(superseded, summary.get("superseded"), () -> "its older states: " + summary);
         assertEquals(0, summary.get("spooled"), () -> "nothing left: " + summary);
         List<ConsumedRecord> records = broker.consumeAll(topicNext, 2, Duration.ofSeconds(30));
         SampleEtl.saveRecords(nextDir, "consumed-" + topicNext + ".jsonl",
