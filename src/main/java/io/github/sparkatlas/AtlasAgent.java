@@ -536,6 +536,7 @@ public final class AtlasAgent {
 
   /**
    * The one line a platform team reads: what was captured, where it went, and what, if anything, was given up.
+   * "superseded" counts messages left unsent because a newer one of the same process, sent after them, holds them.
    * "dropped" lists each kind of loss separately (executions over a full queue, plan texts over the time budget or
    * shed by a full spool, whole messages dropped by a full spool); "partial captures" counts executions whose capture
    * stopped at the time budget or the node limit, "datasets over limit" the datasets left out of an application
@@ -544,12 +545,12 @@ public final class AtlasAgent {
   private void logSummary(String when) {
     DeliveryStats delivery = pipeline.deliveryStats();
     LOG.info("spark-atlas-agent summary at {}: captured={}, messages={}, sent={}, spooled={}, replayed={}, "
-        + "dropped executions={}, dropped after close={}, dropped plan texts={}, dropped messages={}, rejected={}, "
+        + "superseded={}, dropped executions={}, dropped after close={}, dropped plan texts={}, dropped messages={}, rejected={}, "
         + "failed attempts={}, internal errors={}, nested repeats skipped={}, partial captures={}, "
         + "datasets over limit={}, listener events dropped={}, listener thread per SQL execution end: {}, "
         + "per start: {}{}",
         when, pipeline.captured.get(), pipeline.messages.get(), delivery.sent(), delivery.spooled(),
-        delivery.replayed(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
+        delivery.replayed(), delivery.superseded(), pipeline.dropped.get(), pipeline.droppedAfterClose.get(),
         pipeline.droppedPlanTexts() + delivery.droppedPlanTexts(), delivery.droppedMessages(),
         delivery.rejected(), delivery.failedAttempts(), errors.count(), executions.supersededNested(),
         executions.partialCaptures(), pipeline.datasetsOverLimit.get(), listenerEventsDropped,

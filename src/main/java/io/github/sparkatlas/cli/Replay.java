@@ -127,7 +127,8 @@ final class Replay {
       producer.close(Duration.ofSeconds(5));
     }
     out.println("replay: " + sender.sent() + " message(s) sent to topic " + config.topic() + " at "
-        + kafka.get("bootstrap.servers") + (complete ? "; nothing left" : "; some are left, see above"));
+        + kafka.get("bootstrap.servers") + superseded(sender.superseded())
+        + (complete ? "; nothing left" : "; some are left, see above"));
     return complete ? 0 : 1;
   }
 
@@ -192,6 +193,7 @@ final class Replay {
     }
     try {
       long before = sender.sent();
+      long supersededBefore = sender.superseded();
       boolean done = sendWithRetries(spool, sender, deadline);
       List<SpoolEntry> rejected = spool.rejectedEntries();
       if (done && !rejected.isEmpty()) {
@@ -202,11 +204,12 @@ final class Replay {
         }
       }
       long sent = sender.sent() - before;
+      String superseded = superseded(sender.superseded() - supersededBefore);
       if (done) {
-        out.println("replay: " + dir + ": " + sent + " message(s) sent, nothing left");
+        out.println("replay: " + dir + ": " + sent + " message(s) sent" + superseded + ", nothing left");
       } else {
-        out.println("replay: " + dir + ": " + sent + " message(s) sent, " + (spool.pending() + rejected.size())
-            + " left: " + sender.lastProblem());
+        out.println("replay: " + dir + ": " + sent + " message(s) sent" + superseded + ", "
+            + (spool.pending() + rejected.size()) + " left: " + sender.lastProblem());
       }
       return done;
     } finally {
@@ -246,6 +249,11 @@ final class Replay {
       spool.close();
       deleteRecursively(temp);
     }
+  }
+
+  /** Messages left unsent because a later one of the same process, sent after them, holds them: not a loss. */
+  private static String superseded(long count) {
+    return count == 0 ? "" : " (" + count + " superseded by a newer state of the same process)";
   }
 
   /** The process qualifiedName: the record key the agent uses, so the parts and order land as before. */

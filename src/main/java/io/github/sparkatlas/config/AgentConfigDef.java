@@ -96,8 +96,9 @@ public final class AgentConfigDef {
 
   public static final ConfigKey<Long> SPOOL_MAX_BYTES = define("atlas.spark.spool.max.bytes",
       ConfigType.longInRange(1L << 20, 1L << 40), 256L << 20, null,
-      "Size limit of one application's spool. When full, plan text of the oldest messages is dropped first, then "
-          + "the oldest messages; both are logged at ERROR and counted.");
+      "Size limit of one application's spool. When full, superseded messages (a newer state of the same process "
+          + "holds them) are removed first, then plan text of the oldest messages is dropped, then the oldest "
+          + "messages; the last two are logged at ERROR and counted.");
 
   public static final ConfigKey<Long> SPOOL_RETENTION_HOURS = define("atlas.spark.spool.retention.hours",
       ConfigType.longInRange(1, 87_600), 168L, null,

@@ -9,9 +9,15 @@ public final class DeliveryStats {
   private final long droppedPlanTexts;
   private final long rejected;
   private final long failedAttempts;
+  private final long superseded;
 
   public DeliveryStats(long sent, long spooled, long replayed, long droppedMessages, long droppedPlanTexts,
       long rejected, long failedAttempts) {
+    this(sent, spooled, replayed, droppedMessages, droppedPlanTexts, rejected, failedAttempts, 0);
+  }
+
+  public DeliveryStats(long sent, long spooled, long replayed, long droppedMessages, long droppedPlanTexts,
+      long rejected, long failedAttempts, long superseded) {
     this.sent = sent;
     this.spooled = spooled;
     this.replayed = replayed;
@@ -19,6 +25,7 @@ public final class DeliveryStats {
     this.droppedPlanTexts = droppedPlanTexts;
     this.rejected = rejected;
     this.failedAttempts = failedAttempts;
+    this.superseded = superseded;
   }
 
   /** Messages the destination acknowledged (for the file sink: written). */
@@ -54,5 +61,13 @@ public final class DeliveryStats {
   /** Send attempts that failed and will be retried. */
   public long failedAttempts() {
     return failedAttempts;
+  }
+
+  /**
+   * Messages that are not sent because a newer message of the same process, sent after them, holds all they say:
+   * those left unsent so far and those waiting that will be. Not a loss, and not counted in {@link #spooled()}.
+   */
+  public long superseded() {
+    return superseded;
   }
 }

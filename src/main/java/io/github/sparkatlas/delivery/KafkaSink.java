@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * sender thread of its own sends the spool in order and acknowledges entries on the producer's callback. A slow
  * or unreachable broker therefore only makes the spool grow; it never holds up the agent thread, and a driver
  * killed at any moment leaves its undelivered messages on disk for the next application or the replay command.
+ * While the broker is behind, a newer state of a process supersedes the older ones still waiting in the spool (see
+ * {@link Spool}): they are acknowledged in their turn without being sent.
  */
 public final class KafkaSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
@@ -39,6 +41,8 @@ public final class KafkaSink implements Sink {
   private final Object signal = new Object();
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong appendFailures = new AtomicLong();
+  /** Superseded entries of adopted spools sent completely (and so gone from {@link #adopted}); guarded by it. */
+  private long supersededOfDeliveredSpools;
   private volatile boolean closed;
   private volatile boolean failing;
   /** Set by a flush to end a back-off early; new messages alone do not, or a refusing broker would be hammered. */
@@ -165,12 +169,19 @@ public final class KafkaSink implements Sink {
   @Override
   public DeliveryStats stats() {
     long pending = spool.pending();
+    long superseded = spool.superseded();
     long droppedPlanTexts = spool.droppedPlanTexts();
-    for (Spool other : adoptedSnapshot()) {
+    List<Spool> adoptedNow;
+    synchronized (adopted) {
+      adoptedNow = new ArrayList<>(adopted);
+      superseded += supersededOfDeliveredSpools;
+    }
+    for (Spool other : adoptedNow) {
       pending += safePending(other);
+      superseded += safeSuperseded(other);
     }
     return new DeliveryStats(sender.sent(), pending, replayed.get(), spool.droppedMessages() + appendFailures.get(),
-        droppedPlanTexts, sender.rejected(), sender.failures());
+        droppedPlanTexts, sender.rejected(), sender.failures(), superseded);
   }
 
   private List<Spool> adoptedSnapshot() {
@@ -182,6 +193,14 @@ public final class KafkaSink implements Sink {
   private static long safePending(Spool spool) {
     try {
       return spool.pending();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static long safeSuperseded(Spool spool) {
+    try {
+      return spool.superseded();
     } catch (RuntimeException e) {
       return 0;
     }
@@ -300,6 +319,7 @@ public final class KafkaSink implements Sink {
         return false;
       }
       synchronized (adopted) {
+        supersededOfDeliveredSpools += other.superseded();
         adopted.remove(other);
       }
       LOG.info("spark-atlas-agent delivered the spool {} of an earlier application", other.directory());

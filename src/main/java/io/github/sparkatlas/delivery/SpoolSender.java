@@ -6,6 +6,7 @@ import io.github.sparkatlas.message.EncodedMessage;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a spool's entries to Kafka in their order and acknowledges an entry in the spool only when the
- * producer's callback has confirmed every record of it. Used by the agent's sender thread and by the replay
- * command alike.
+ * producer's callback has confirmed every record of it. A superseded entry (a later one of the same key, still to be
+ * sent, holds it whole) is acknowledged in its turn without being sent. Used by the agent's sender thread and by
+ * the replay command alike.
  */
 public final class SpoolSender {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolSender.class);
@@ -43,6 +45,7 @@ public final class SpoolSender {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong superseded = new AtomicLong();
   private volatile String lastProblem;
   /** Set by a refusal, cleared only by an acknowledgement: a later attempt that gets no answer at all says nothing. */
   private volatile boolean refused;
@@ -71,11 +74,24 @@ public final class SpoolSender {
       if (batch.isEmpty()) {
         return true;
       }
-      Throwable[] outcome = send(batch, spooled);
+      List<SpoolEntry> toSend = new ArrayList<>(batch.size());
+      for (SpoolEntry entry : batch) {
+        if (!entry.superseded()) {
+          toSend.add(entry);
+        }
+      }
+      Throwable[] outcome = send(toSend, spooled);
       long ackThrough = -1;
-      for (int i = 0; i < batch.size(); i++) {
-        SpoolEntry entry = batch.get(i);
-        Throwable error = outcome[i];
+      int sentIndex = 0;
+      // Counted once acknowledged, not when met: a batch that fails before one reads it again.
+      int skipped = 0;
+      for (SpoolEntry entry : batch) {
+        if (entry.superseded()) {
+          ackThrough = entry.sequence();
+          skipped++;
+          continue;
+        }
+        Throwable error = outcome[sentIndex++];
         if (error == null) {
           ackThrough = entry.sequence();
           sent.incrementAndGet();
@@ -87,14 +103,16 @@ public final class SpoolSender {
           ackThrough = entry.sequence();
         } else {
           if (ackThrough > 0) {
-            spool.ack(ackThrough);
+            spool.ack(ackThrough, skipped);
+            superseded.addAndGet(skipped);
           }
           failures.incrementAndGet();
           report(error);
           return false;
         }
       }
-      spool.ack(ackThrough);
+      spool.ack(ackThrough, skipped);
+      superseded.addAndGet(skipped);
       position = ackThrough;
     }
   }
@@ -255,6 +273,11 @@ public final class SpoolSender {
 
   public long rejected() {
     return rejected.get();
+  }
+
+  /** Entries acknowledged without being sent, because a later entry of the same key, sent after them, holds them. */
+  public long superseded() {
+    return superseded.get();
   }
 
   /**

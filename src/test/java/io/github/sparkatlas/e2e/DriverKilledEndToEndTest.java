@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A driver killed outright (SIGKILL: no listener callback, no shutdown hook, no flush) while Kafka has
- * acknowledged nothing loses no lineage: what the agent captured is in its spool on disk, and either the next
- * application with the same destination or the replay command delivers it, marked as spooled.
+ * acknowledged nothing loses no lineage: what the agent captured is in its spool on disk (the newest state of the
+ * application's process, which holds the older ones), and either the next application with the same destination
+ * or the replay command delivers it, marked as spooled.
  *
  * <p>One driver is killed for the class; each test delivers its own copy of the spool it left (the files exactly
  * as the killed driver left them), so the two ways of delivering do not depend on each other.
@@ -62,8 +63,10 @@ class DriverKilledEndToEndTest {
         try {
             assertTrue(driver.awaitLogLine(ScriptedWritesApp.HANG_LINE, STEP_TIMEOUT),
                     () -> "the job made its writes:\n" + driver.log());
-            // The listeners have seen the writes; the agent's own thread appends them to the spool moments later.
-            Spools.awaitPending(spoolBase, KILLED_WRITES, Duration.ofSeconds(30));
+            // The listeners have seen the writes; the agent's own thread appends them to the spool moments later,
+            // each state of the process superseding the one before.
+            Spools.awaitLastPending(spoolBase, m -> HookMessages.onlyProcess(m).outputs()
+                    .equals(ScriptedWrites.outputs(runDir, KILLED_WRITES, NAMESPACE)), Duration.ofSeconds(30));
         } finally {
             killed = driver.killForcibly();
         }
@@ -75,8 +78,8 @@ class DriverKilledEndToEndTest {
         assertEquals(1, spools.size(), () -> Spools.listing(spoolBase));
         killedSpool = spools.get(0);
         captured = Spools.pendingMessages(killedSpool);
-        assertEquals(KILLED_WRITES, captured.size(), "one pending message per write");
-        ScriptedWrites.assertLineage(captured, runDir, KILLED_WRITES, NAMESPACE);
+        assertEquals(1, captured.size(), "the newest state of the process, which holds every write");
+        ScriptedWrites.assertStates(captured, runDir, KILLED_WRITES, NAMESPACE);
         broker.restart();
     }
 
@@ -104,7 +107,7 @@ class DriverKilledEndToEndTest {
         Map<String, Long> summary = DriverLog.summary(next.log());
         assertEquals(captured.size(), summary.get("replayed"), () -> "the killed driver's messages: " + summary);
         assertEquals(0, summary.get("spooled"), () -> "nothing left: " + summary);
-        List<ConsumedRecord> records = broker.consumeAll(TOPIC_NEXT_APP, KILLED_WRITES + NEXT_WRITES,
+        List<ConsumedRecord> records = broker.consumeAll(TOPIC_NEXT_APP, summary.get("sent").intValue(),
                 Duration.ofSeconds(60));
         SampleEtl.saveRecords(runDir, "consumed-" + TOPIC_NEXT_APP + ".jsonl",
                 records.stream().map(ConsumedRecord::value).toList());
@@ -116,8 +119,11 @@ class DriverKilledEndToEndTest {
         assertTrue(nextRecords.stream().noneMatch(HookMessages::spooled), "the next application's own are not");
         assertEquals(captured, ScriptedWrites.withoutRepeats(decode(killedRecords)),
                 "the killed driver's messages arrive as it captured them");
-        ScriptedWrites.assertLineage(ScriptedWrites.withoutRepeats(decode(nextRecords)), runDir, NEXT_WRITES,
-                NAMESPACE);
+        List<JsonNode> nextMessages = ScriptedWrites.withoutRepeats(decode(nextRecords));
+        ScriptedWrites.assertStates(nextMessages, runDir, NEXT_WRITES, NAMESPACE);
+        // the killed driver's superseded states are left unsent by this application too
+        assertEquals(Spools.supersededPending(killedSpool) + NEXT_WRITES - nextMessages.size(),
+                summary.get("superseded"), () -> "superseded: " + summary);
         assertEquals(List.of(), Spools.directories(spoolBase),
                 () -> "no undelivered spool is left:\n" + Spools.listing(spoolBase));
     }
@@ -135,7 +141,7 @@ class DriverKilledEndToEndTest {
         assertEquals(0, replay.exitCode(), replay::toString);
         assertTrue(replay.output().contains("replay: " + captured.size() + " message(s) sent to topic " + TOPIC_REPLAY),
                 replay::toString);
-        List<ConsumedRecord> records = broker.consumeAll(TOPIC_REPLAY, KILLED_WRITES, Duration.ofSeconds(30));
+        List<ConsumedRecord> records = broker.consumeAll(TOPIC_REPLAY, captured.size(), Duration.ofSeconds(30));
         SampleEtl.saveRecords(configDir, "consumed-" + TOPIC_REPLAY + ".jsonl",
                 records.stream().map(ConsumedRecord::value).toList());
         assertEquals(captured.size(), records.size(), () -> "exactly the killed driver's messages: " + records);

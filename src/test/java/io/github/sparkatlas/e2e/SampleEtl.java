@@ -94,6 +94,43 @@ final class SampleEtl {
     }
 
     /**
+     * Like {@link #assertLineage}, for a run whose sender was behind (the broker down or refusing): a state of the
+     * application's process that a newer one superseded is never sent, so the messages are states after some of the
+     * writes, in order, none twice, the last one after every write. Returns the application id.
+     */
+    static String assertStates(List<JsonNode> messages, Path work, String ns) {
+        assertTrue(!messages.isEmpty(), "at least the state after the last write");
+        List<Set<DatasetRef>> outputsAfter = List.of(
+                Set.of(fsPath(localUri(work.resolve("lake/customers")) + "@" + ns)),
+                Set.of(fsPath(localUri(work.resolve("lake/customers")) + "@" + ns), sparkTable("sales.orders@" + ns)),
+                finalOutputs(work, ns));
+        List<JsonNode> full = new ArrayList<>();
+        int previousWrite = -1;
+        for (JsonNode message : messages) {
+            Set<DatasetRef> outputs = HookMessages.onlyProcess(message).outputs();
+            int write = outputsAfter.indexOf(outputs);
+            assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: " + outputs
+                    + " after " + messages);
+            previousWrite = write;
+            full.add(message);
+        }
+        assertEquals(WRITES - 1, previousWrite, "the last state is the one after the last write");
+        JsonNode last = full.get(full.size() - 1);
+        HookMessages.assertValidForAtlasAndPurview(last);
+        ProcessView process = HookMessages.onlyProcess(last);
+        assertEquals(finalInputs(work, ns), process.inputs(), "inputs of the last spark_process");
+        for (JsonNode message : full) {
+            assertEquals(process.qualifiedName(), HookMessages.onlyProcess(message).qualifiedName(),
+                    "one spark_process per application");
+            HookMessages.assertValidForAtlasAndPurview(message);
+        }
+        String processName = process.qualifiedName();
+        String appId = processName.substring(0, processName.length() - ns.length() - 1);
+        assertTrue(LOCAL_APP_ID.matcher(appId).matches(), () -> "application id of a local[2] run: " + appId);
+        return appId;
+    }
+
+    /**
      * Checks the decoded messages of one run of the job, in the order they were sent, and returns the application
      * id: exactly {@link #WRITES} ENTITY_CREATE_V2 messages (none repeated), each valid for Atlas 2.4.0 and
      * Purview, each with one spark_process named {@code <appId>@<ns>}, whose inputs and outputs grow write by write
@@ -146,7 +183,12 @@ final class SampleEtl {
      * order.
      */
     static void assertRecords(List<ConsumedRecord> records, String appId, String ns) {
-        assertEquals(WRITES, records.size(), () -> "records: " + records);
+        assertRecords(records, appId, ns, WRITES);
+    }
+
+    /** Like {@link #assertRecords(List, String, String)}, for {@code count} records. */
+    static void assertRecords(List<ConsumedRecord> records, String appId, String ns, int count) {
+        assertEquals(count, records.size(), () -> "records: " + records);
         for (ConsumedRecord record : records) {
             assertEquals(appId + "@" + ns, record.key(), () -> "key of the record at offset " + record.offset());
             assertTrue(record.serializedValueSize() <= MAX_RECORD_BYTES,

@@ -83,6 +83,31 @@ final class ScriptedWrites {
     }
 
     /**
+     * Like {@link #assertLineage}, for a run whose sender was behind (the broker down or refusing): a state of the
+     * application's process that a newer one superseded is never sent, so the distinct messages are states after
+     * some of the writes, in order, the last one after write {@code writes}; each names the landing CSV and exactly
+     * the outputs so far. Returns the spark_process qualifiedName.
+     */
+    static String assertStates(List<JsonNode> distinctMessages, Path runDir, int writes, String ns) {
+        assertTrue(!distinctMessages.isEmpty(), "at least the state after the last write");
+        String processName = HookMessages.onlyProcess(distinctMessages.get(0)).qualifiedName();
+        int previousWrite = 0;
+        for (JsonNode message : distinctMessages) {
+            HookMessages.assertValidForAtlasAndPurview(message);
+            ProcessView process = HookMessages.onlyProcess(message);
+            int write = process.outputs().size();
+            assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: "
+                    + distinctMessages);
+            assertEquals(processName, process.qualifiedName(), "one spark_process per application");
+            assertEquals(inputs(runDir, ns), process.inputs(), () -> "inputs after write " + write);
+            assertEquals(outputs(runDir, write, ns), process.outputs(), () -> "outputs after write " + write);
+            previousWrite = write;
+        }
+        assertEquals(writes, previousWrite, "the last state is the one after the last write");
+        return processName;
+    }
+
+    /**
      * The messages in the order they were first sent, repeats left out: Kafka delivery is at least once, and a
      * message sent again after a lost acknowledgement is the same message (same entities, same execution).
      */

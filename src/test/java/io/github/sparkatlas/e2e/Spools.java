@@ -65,7 +65,8 @@ final class Spools {
 
     /**
      * The messages (the {@code message} part of the envelope, as Atlas decodes it) pending in a spool, in order:
-     * what the agent captured and Kafka has not acknowledged.
+     * what the agent captured, Kafka has not acknowledged and is still to be sent (not those a newer state of the
+     * same process superseded).
      */
     static List<JsonNode> pendingMessages(Path spoolDir) {
         Path copy = copy(spoolDir, WorkDirs.newDir("spool-copy"));
@@ -73,13 +74,56 @@ final class Spools {
             List<JsonNode> messages = new ArrayList<>();
             try (Spool spool = Spool.open(copy, Long.MAX_VALUE / 2)) {
                 for (SpoolEntry entry : spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE)) {
-                    messages.add(MAPPER.readTree(entry.notification().body()));
+                    if (!entry.superseded()) {
+                        messages.add(MAPPER.readTree(entry.notification().body()));
+                    }
                 }
             }
             return messages;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How many messages of a spool are superseded and not acknowledged yet: whoever sends the spool leaves them
+     * unsent. (A sender that tried already may have acknowledged some, in their turn before a failed attempt.)
+     */
+    static long supersededPending(Path spoolDir) {
+        Path copy = copy(spoolDir, WorkDirs.newDir("spool-copy"));
+        try (Spool spool = Spool.open(copy, Long.MAX_VALUE / 2)) {
+            return spool.supersededPending();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until the last message pending in the one spool under {@code base} is what {@code expected} accepts, and
+     * returns the pending messages; fails after the timeout. For a test that must not act before the agent has
+     * written the state it waits for, when older states are superseded.
+     */
+    static List<JsonNode> awaitLastPending(Path base, java.util.function.Predicate<JsonNode> expected,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<JsonNode> messages = List.of();
+        while (System.nanoTime() < deadline) {
+            List<Path> dirs = directories(base);
+            if (dirs.size() == 1) {
+                messages = pendingMessages(dirs.get(0));
+                if (!messages.isEmpty() && expected.test(messages.get(messages.size() - 1))) {
+                    return messages;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("the spool under " + base + " does not end with the expected message after "
+                + timeout + ": " + messages + "\n" + listing(base));
     }
 
     /**

@@ -8,6 +8,7 @@ final class Frame {
   final long sequence;
   final long createdAt;
   final boolean hasPlanText;
+  final boolean replacesEarlier;
   final String applicationId;
   final String key;
   final String user;
@@ -15,11 +16,12 @@ final class Frame {
   /** Bytes the frame takes in its file, header included. */
   final int length;
 
-  Frame(long sequence, long createdAt, boolean hasPlanText, String applicationId, String key, String user,
-      byte[] gzipBody, int length) {
+  Frame(long sequence, long createdAt, boolean hasPlanText, boolean replacesEarlier, String applicationId,
+      String key, String user, byte[] gzipBody, int length) {
     this.sequence = sequence;
     this.createdAt = createdAt;
     this.hasPlanText = hasPlanText;
+    this.replacesEarlier = replacesEarlier;
     this.applicationId = applicationId;
     this.key = key;
     this.user = user;
@@ -28,7 +30,8 @@ final class Frame {
   }
 
   OutboundMessage notification() throws IOException {
-    return new OutboundMessage(applicationId, key, user, createdAt, FrameCodec.gunzip(gzipBody), hasPlanText);
+    return new OutboundMessage(applicationId, key, user, createdAt, FrameCodec.gunzip(gzipBody), hasPlanText,
+        replacesEarlier);
   }
 
   SpoolEntry entry() throws IOException {

@@ -27,6 +27,11 @@ final class FrameCodec {
   private static final int MAGIC = 0x53414131;
   private static final int HEADER = 12;
   private static final int FLAG_PLAN_TEXT = 1;
+  /**
+   * Added after the first release of the format: frames written before it have the bit clear, so they are read as
+   * replacing nothing, and a reader that predates it ignores the bit and sends such a frame like any other.
+   */
+  private static final int FLAG_REPLACES_EARLIER = 2;
 
   private FrameCodec() {
   }
@@ -36,7 +41,8 @@ final class FrameCodec {
     DataOutputStream out = new DataOutputStream(payload);
     out.writeLong(sequence);
     out.writeLong(notification.createdAtMillis());
-    out.writeByte(notification.hasPlanText() ? FLAG_PLAN_TEXT : 0);
+    out.writeByte((notification.hasPlanText() ? FLAG_PLAN_TEXT : 0)
+        | (notification.replacesEarlier() ? FLAG_REPLACES_EARLIER : 0));
     writeString(out, notification.applicationId());
     writeString(out, notification.key());
     writeString(out, notification.user());
@@ -97,8 +103,8 @@ final class FrameCodec {
       String user = readString(data);
       byte[] body = new byte[data.available()];
       data.readFully(body);
-      return new Frame(sequence, createdAt, (flags & FLAG_PLAN_TEXT) != 0, applicationId, key, user, body,
-          HEADER + length);
+      return new Frame(sequence, createdAt, (flags & FLAG_PLAN_TEXT) != 0, (flags & FLAG_REPLACES_EARLIER) != 0,
+          applicationId, key, user, body, HEADER + length);
     } catch (EOFException e) {
       return null;
     }

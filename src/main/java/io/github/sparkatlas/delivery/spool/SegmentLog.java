@@ -19,6 +19,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +66,10 @@ final class SegmentLog {
   /**
    * Learns the segments a spool has on disk, cutting off a torn tail, and deletes those already delivered.
    *
+   * @param visitor shown every intact frame, in sequence order, while its body is still compressed
    * @return the sequence number of the last intact frame, or {@code acked} when there is none after it
    */
-  long recover(long acked) throws IOException {
+  long recover(long acked, Consumer<Frame> visitor) throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, "*" + SEGMENT_SUFFIX)) {
       for (Path child : children) {
@@ -76,7 +79,7 @@ final class SegmentLog {
     Collections.sort(files);
     long last = acked;
     for (Path file : files) {
-      Segment segment = scan(file);
+      Segment segment = scan(file, visitor);
       if (segment == null) {
         continue;
       }
@@ -88,7 +91,7 @@ final class SegmentLog {
   }
 
   /** Reads a segment's frames to learn its range; a torn or corrupt tail (a crash mid-write) is cut off. */
-  private Segment scan(Path file) throws IOException {
+  private Segment scan(Path file, Consumer<Frame> visitor) throws IOException {
     long size = Files.size(file);
     Segment segment = null;
     long offset = 0;
@@ -101,6 +104,7 @@ final class SegmentLog {
         segment.planTexts++;
       }
       offset += frame.length;
+      visitor.accept(frame);
     }
     if (offset < size) {
       LOG.warn("spark-atlas-agent spool {}: cut {} bytes of an incomplete write (a crash while writing) at the "
@@ -149,14 +153,20 @@ final class SegmentLog {
     }
   }
 
-  /** Up to {@code maxEntries} entries from sequence number {@code from} on, in order. */
-  List<SpoolEntry> read(long from, int maxEntries, long maxTotalBytes) throws IOException {
+  /**
+   * Up to {@code maxEntries} entries from sequence number {@code from} on, in order; those {@code superseded} names
+   * come without their message (it is never decompressed) and do not count towards {@code maxTotalBytes}, and so do
+   * the superseded ones whose frames were already removed to reclaim their room.
+   */
+  List<SpoolEntry> read(long from, int maxEntries, long maxTotalBytes, LongPredicate superseded)
+      throws IOException {
     List<SpoolEntry> entries = new ArrayList<>();
     Map.Entry<Long, Segment> start = segments.floorEntry(from);
     if (start == null) {
       start = segments.firstEntry();
     }
     long total = 0;
+    long expected = from;
     for (Segment segment : segments.tailMap(start.getKey(), true).values()) {
       long offset = cursorSequence == from && cursorSegment == segment.first ? cursorOffset : 0;
       try (FileChannel in = FileChannel.open(segment.path, StandardOpenOption.READ)) {
@@ -172,8 +182,24 @@ final class SegmentLog {
           if (frame.sequence < from) {
             continue;
           }
-          entries.add(frame.entry());
-          total += frame.length;
+          for (; expected < frame.sequence; expected++) {
+            if (superseded.test(expected)) {
+              entries.add(SpoolEntry.superseded(expected));
+              if (entries.size() >= maxEntries) {
+                cursorSequence = expected + 1;
+                cursorSegment = segment.first;
+                cursorOffset = offset - frame.length;
+                return entries;
+              }
+            }
+          }
+          expected = frame.sequence + 1;
+          if (superseded.test(frame.sequence)) {
+            entries.add(SpoolEntry.superseded(frame.sequence));
+          } else {
+            entries.add(frame.entry());
+            total += frame.length;
+          }
           cursorSequence = frame.sequence + 1;
           cursorSegment = segment.first;
           cursorOffset = offset;
@@ -211,6 +237,43 @@ final class SegmentLog {
    * @return how many plan texts were dropped
    */
   int shedPlanText(Segment segment, long acked) throws IOException {
+    int[] shed = new int[1];
+    rewrite(segment, acked, frame -> {
+      OutboundMessage notification = frame.notification();
+      if (notification.hasPlanText()) {
+        shed[0]++;
+        return notification.withoutPlanText();
+      }
+      return notification;
+    });
+    return shed[0];
+  }
+
+  /**
+   * Rewrites a segment without the frames {@code superseded} names (a segment left with none is deleted): the
+   * room of messages that will never be sent.
+   *
+   * @return how many frames were removed
+   */
+  int dropSuperseded(Segment segment, long acked, LongPredicate superseded) throws IOException {
+    int[] dropped = new int[1];
+    rewrite(segment, acked, frame -> {
+      if (superseded.test(frame.sequence)) {
+        dropped[0]++;
+        return null;
+      }
+      return frame.notification();
+    });
+    return dropped[0];
+  }
+
+  /** How a rewrite changes one undelivered frame: the message to keep in its place, or null to remove it. */
+  private interface FrameRewrite {
+    OutboundMessage apply(Frame frame) throws IOException;
+  }
+
+  /** Replaces a segment by a copy of its undelivered frames, each as {@code change} says; in place, atomically. */
+  private void rewrite(Segment segment, long acked, FrameRewrite change) throws IOException {
     boolean wasActive = active != null && segment == segments.lastEntry().getValue();
     if (wasActive) {
       active.close();
@@ -218,31 +281,40 @@ final class SegmentLog {
     }
     Path temp = segment.path.resolveSibling(segment.path.getFileName() + ".tmp");
     long bytes = 0;
-    int shed = 0;
+    int planTexts = 0;
+    boolean any = false;
     try (FileChannel out = PrivateFiles.openTruncated(temp)) {
       for (Frame frame : FrameCodec.readFrames(segment.path, segment.bytes)) {
         if (frame.sequence <= acked) {
           continue;
         }
-        OutboundMessage notification = frame.notification();
-        if (notification.hasPlanText()) {
-          notification = notification.withoutPlanText();
-          shed++;
+        OutboundMessage notification = change.apply(frame);
+        if (notification == null) {
+          continue;
         }
         byte[] rewritten = FrameCodec.encode(frame.sequence, notification);
         PrivateFiles.writeFully(out, rewritten);
         bytes += rewritten.length;
+        planTexts += notification.hasPlanText() ? 1 : 0;
+        any = true;
       }
       out.force(false);
     }
+    cursorSequence = -1;
+    if (!any && !wasActive) {
+      // Nothing of it is left to send; its first sequence number stays its key only while it exists.
+      Files.deleteIfExists(temp);
+      Files.deleteIfExists(segment.path);
+      segments.remove(segment.first);
+      return;
+    }
     PrivateFiles.move(temp, segment.path);
     segment.bytes = bytes;
-    segment.planTexts = 0;
-    cursorSequence = -1;
+    // segment.last stays: the sequence numbers a segment covers do not change when frames leave it.
+    segment.planTexts = planTexts;
     if (wasActive) {
       active = FileChannel.open(segment.path, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND));
     }
-    return shed;
   }
 
   long sizeBytes() {

@@ -24,6 +24,10 @@ import java.util.UUID;
  * a crash can at worst send a message twice, which Atlas treats as an update of the same entities, and never
  * loses one. Files are readable by the owner only ({@link PrivateFiles}). The total size is bounded
  * ({@link SpoolQuota}).
+ *
+ * <p>A waiting message whose state a newer message of the same key holds whole is superseded ({@link Supersession}):
+ * it keeps its place in the order but is acknowledged without being sent, and its room is the first reclaimed when
+ * the spool is full. What is superseded is learnt again from the frames when a spool is opened after a crash.
  */
 public final class Spool implements Closeable {
   static final String SEGMENT_SUFFIX = SegmentLog.SEGMENT_SUFFIX;
@@ -38,7 +42,10 @@ public final class Spool implements Closeable {
   private final SegmentLog log;
   private final SpoolQuota quota;
   private final DeadLetters deadLetters;
+  private final Supersession supersession = new Supersession();
   private long acked;
+  /** Superseded entries acknowledged without being sent, since this spool was opened. */
+  private long supersededAcked;
   private long nextSequence;
   private long rejected;
   private boolean closed;
@@ -137,6 +144,8 @@ public final class Spool implements Closeable {
     quota.makeRoom(fitted.frame.length, log, this);
     log.append(sequence, fitted.frame, fitted.notification.hasPlanText());
     nextSequence++;
+    // Only now that the newer frame is written may the older one be left unsent.
+    supersession.record(sequence, notification.key(), notification.replacesEarlier(), acked);
     return sequence;
   }
 
@@ -147,7 +156,11 @@ public final class Spool implements Closeable {
     }
   }
 
-  /** Up to {@code maxEntries} entries after {@code afterSequence} (and after the acknowledged position), in order. */
+  /**
+   * Up to {@code maxEntries} entries after {@code afterSequence} (and after the acknowledged position), in order;
+   * superseded ones ({@link SpoolEntry#superseded()}) come without their message and do not count towards
+   * {@code maxTotalBytes}.
+   */
   public synchronized List<SpoolEntry> read(long afterSequence, int maxEntries, long maxTotalBytes)
       throws IOException {
     checkOpen();
@@ -155,7 +168,19 @@ public final class Spool implements Closeable {
     if (from >= nextSequence) {
       return new ArrayList<>();
     }
-    return log.read(from, maxEntries, maxTotalBytes);
+    return log.read(from, maxEntries, maxTotalBytes, supersession::isSuperseded);
+  }
+
+  /**
+   * Marks everything up to {@code sequence} as delivered, {@code superseded} of them by acknowledging them unsent;
+   * counted here, with the position, so that {@link #superseded()} never sees one twice or not at all.
+   */
+  public synchronized void ack(long sequence, int superseded) throws IOException {
+    long before = acked;
+    ack(sequence);
+    if (acked > before) {
+      supersededAcked += superseded;
+    }
   }
 
   /** Marks everything up to {@code sequence} as delivered; segments wholly delivered are deleted. */
@@ -167,6 +192,7 @@ public final class Spool implements Closeable {
     acked = Math.min(sequence, nextSequence - 1);
     PrivateFiles.writeAtomically(dir.resolve(ACKED_FILE), Long.toString(acked).getBytes(StandardCharsets.US_ASCII));
     log.deleteThrough(acked);
+    supersession.forgetThrough(acked);
   }
 
   /**
@@ -223,9 +249,29 @@ public final class Spool implements Closeable {
     return acked;
   }
 
-  /** Entries not acknowledged yet. */
+  /** Entries not acknowledged yet that are still to be sent (superseded ones are not). */
   public synchronized long pending() {
-    return nextSequence - 1 - acked;
+    return nextSequence - 1 - acked - supersededPending();
+  }
+
+  /** Entries not acknowledged yet that will not be sent: a newer entry of the same key holds them. */
+  public synchronized long supersededPending() {
+    return supersession.countBetween(acked, nextSequence - 1);
+  }
+
+  /** Superseded entries: acknowledged unsent since the spool was opened, and waiting to be. */
+  public synchronized long superseded() {
+    return supersededAcked + supersededPending();
+  }
+
+  /** Superseded entries after {@code after} through {@code through}: not messages lost when they are dropped. */
+  synchronized long supersededBetween(long after, long through) {
+    return supersession.countBetween(after, through);
+  }
+
+  /** Removes the superseded frames of one segment from the disk; they keep their place in the order. */
+  synchronized int reclaimSuperseded(SegmentLog.Segment segment) throws IOException {
+    return log.dropSuperseded(segment, acked, supersession::isSuperseded);
   }
 
   public synchronized long sizeBytes() {
@@ -290,6 +336,18 @@ public final class Spool implements Closeable {
         acked = 0;
       }
     }
-    nextSequence = log.recover(acked) + 1;
+    long[] expected = {acked + 1};
+    nextSequence = log.recover(acked, frame -> {
+      if (frame.sequence < expected[0]) {
+        return;
+      }
+      // Only superseded frames are ever taken out of the middle of a spool, so a gap in the numbers is one of them
+      // (or a frame the disk lost, which cannot be sent either).
+      for (long missing = expected[0]; missing < frame.sequence; missing++) {
+        supersession.markMissing(missing);
+      }
+      supersession.record(frame.sequence, frame.key, frame.replacesEarlier, acked);
+      expected[0] = frame.sequence + 1;
+    }) + 1;
   }
 }

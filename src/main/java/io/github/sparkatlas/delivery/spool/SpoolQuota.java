@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool's size limit and what gives way when it is reached: plan text first, oldest first, and only then
- * whole messages, oldest first. Each kind of loss is counted and said once at ERROR.
+ * The spool's size limit and what gives way when it is reached: first the room of superseded messages (which are
+ * never sent, so nothing is lost), then plan text, oldest first, and only then whole messages, oldest first. Each
+ * kind of loss is counted and said once at ERROR.
  */
 final class SpoolQuota {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolQuota.class);
@@ -17,6 +18,7 @@ final class SpoolQuota {
   private final long maxBytes;
   private long droppedMessages;
   private long droppedPlanTexts;
+  private long reclaimedSuperseded;
   private boolean fullReported;
   private boolean dropReported;
 
@@ -56,8 +58,22 @@ final class SpoolQuota {
     return new Fitted(notification, frame);
   }
 
-  /** Frees room for {@code needed} bytes: plan text first, oldest first; whole messages only when that is not enough. */
+  /**
+   * Frees room for {@code needed} bytes: superseded messages first, then plan text, oldest first; whole messages
+   * only when that is not enough.
+   */
   void makeRoom(long needed, SegmentLog log, Spool spool) throws IOException {
+    if (log.sizeBytes() + needed <= maxBytes) {
+      return;
+    }
+    for (SegmentLog.Segment segment : log.snapshot()) {
+      if (log.sizeBytes() + needed <= maxBytes) {
+        return;
+      }
+      if (spool.supersededBetween(Math.max(spool.acked(), segment.first - 1), segment.last) > 0) {
+        reclaimedSuperseded += spool.reclaimSuperseded(segment);
+      }
+    }
     if (log.sizeBytes() + needed <= maxBytes) {
       return;
     }
@@ -79,7 +95,9 @@ final class SpoolQuota {
     long droppedBefore = droppedMessages;
     while (log.sizeBytes() + needed > maxBytes && !log.isEmpty()) {
       SegmentLog.Segment oldest = log.oldest();
-      droppedMessages += oldest.last - Math.max(spool.acked(), oldest.first - 1);
+      long after = Math.max(spool.acked(), oldest.first - 1);
+      // Superseded messages in it were not going to be sent: dropping them loses nothing.
+      droppedMessages += oldest.last - after - spool.supersededBetween(after, oldest.last);
       spool.ack(oldest.last);
     }
     if (droppedMessages > droppedBefore && !dropReported) {
@@ -96,5 +114,10 @@ final class SpoolQuota {
 
   long droppedPlanTexts() {
     return droppedPlanTexts;
+  }
+
+  /** Superseded messages whose room was taken back for newer ones. */
+  long reclaimedSuperseded() {
+    return reclaimedSuperseded;
   }
 }
