@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,8 @@ class KafkaBatchLineageEndToEndTest {
      */
     private static final int WRITES = 8;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+    /** For one write of the job to reach the topic while the job waits at its gate. */
+    private static final Duration GATE_TIMEOUT = Duration.ofSeconds(90);
     private static final String MASK = "*********(redacted)";
 
     private static KafkaBroker broker;
@@ -87,28 +90,58 @@ class KafkaBatchLineageEndToEndTest {
     void batchKafkaReadsAndWritesAreTopicsOfTheirClustersNamespacesAndCredentialsAppearNowhere() {
         Path runDir = WorkDirs.newDir("kafka-batch");
         Map<String, String> properties = SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE);
-        SparkSubmitRun.Result result = runApp(runDir, properties);
         Path out = runDir.resolve("out");
+        DatasetRef euV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE);
+        DatasetRef patternV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE);
+        DatasetRef auditV2 = topic("audit.v2@" + NAMESPACE);
+        Predicate<JsonNode> afterV2Subscribe = m -> HookMessages.onlyProcess(m).outputs().contains(euV2)
+                && !HookMessages.onlyProcess(m).outputs().contains(patternV2);
+        Predicate<JsonNode> afterV2Pattern = m -> HookMessages.onlyProcess(m).outputs().contains(patternV2)
+                && !HookMessages.onlyProcess(m).outputs().contains(auditV2);
+        Path gates = runDir.resolve("gates");
+        SparkSubmitRun.Running driver = submit(runDir, properties).args(gates.toString()).start();
+        SparkSubmitRun.Result result;
+        try {
+            // The states after the DSv2 reads are taken off the topic before the job goes on: made later, a newer
+            // state of the process could supersede them while they waited.
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Subscribe, GATE_TIMEOUT, driver::log);
+            openGate(gates, 5);
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Pattern, GATE_TIMEOUT, driver::log);
+            openGate(gates, 6);
+            result = assertDone(driver.await(RUN_TIMEOUT));
+        } finally {
+            if (driver.process().isAlive()) {
+                driver.killForcibly();
+            }
+        }
 
-        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES, Duration.ofSeconds(30));
+        // The other states may supersede one another; the summary counts each either sent or superseded.
+        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES);
+        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, sent, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + HOOK_TOPIC + ".jsonl", values);
-        assertEquals(WRITES, records.size(), "one message per write");
+        assertEquals(sent, records.size(), "one record per message sent: a state per write unless superseded");
         List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
+        HookMessages.ProcessView previous = null;
         for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
+            HookMessages.ProcessView state = HookMessages.onlyProcess(message);
+            if (previous != null) {
+                HookMessages.ProcessView before = previous;
+                assertTrue(state.executionId() > before.executionId() && state.inputs().containsAll(before.inputs())
+                        && state.outputs().containsAll(before.outputs()),
+                        () -> "states in the order of the writes, none twice: " + state + " after " + before);
+            }
+            previous = state;
         }
-        HookMessages.ProcessView v2Subscribe = HookMessages.onlyProcess(messages.get(4));
-        assertTrue(v2Subscribe.outputs().contains(
-                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE)), v2Subscribe::toString);
+        HookMessages.ProcessView v2Subscribe = onlyStateWhere(messages, afterV2Subscribe);
         assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE)),
                 v2Subscribe.inputs(), "the DSv2 subscribe read names its topic, never a table named KafkaTable");
-        HookMessages.ProcessView v2Pattern = HookMessages.onlyProcess(messages.get(5));
-        assertTrue(v2Pattern.outputs().contains(
-                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE)), v2Pattern::toString);
+        HookMessages.ProcessView v2Pattern = onlyStateWhere(messages, afterV2Pattern);
         assertTrue(v2Pattern.inputs().contains(topic("refunds.apac@" + READ_NAMESPACE)),
                 "the DSv2 pattern read names the topic it read: " + v2Pattern.inputs());
-        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        JsonNode lastMessage = messages.get(messages.size() - 1);
+        HookMessages.ProcessView process = HookMessages.onlyProcess(lastMessage);
         assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE),
                         topic("refunds.apac@" + READ_NAMESPACE)),
                 process.inputs(), "the subscribed topic and the topics the patterns matched, in the read cluster's"
@@ -120,9 +153,9 @@ class KafkaBatchLineageEndToEndTest {
                         topic("audit@" + NAMESPACE), topic("enriched@" + NAMESPACE),
                         topic("audit.v2@" + NAMESPACE)),
                 process.outputs(), "the Parquet outputs and the written topics, in the metadata namespace");
-        assertTopicAttributes(messages.get(WRITES - 1), "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
-        assertTopicAttributes(messages.get(WRITES - 1), "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
-        String planText = messages.get(WRITES - 1).toString();
+        assertTopicAttributes(lastMessage, "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
+        assertTopicAttributes(lastMessage, "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
+        String planText = lastMessage.toString();
         assertTrue(planText.contains("SaveIntoDataSourceCommand"), "the Kafka write's plan text is sent");
         assertTrue(planText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + planText);
 
@@ -180,25 +213,47 @@ class KafkaBatchLineageEndToEndTest {
      * broker's plaintext listener as {@code 127.0.0.1:<port>} and writes it as {@code localhost:<port>}.
      */
     private static SparkSubmitRun.Result runApp(Path runDir, Map<String, String> properties) {
+        return assertDone(submit(runDir, properties).run(RUN_TIMEOUT));
+    }
+
+    private static SparkSubmitRun submit(Path runDir, Map<String, String> properties) {
         String readServers = broker.plaintextBootstrap();
         String writeServers = readServers.replace("127.0.0.1", "localhost");
         assertTrue(readServers.startsWith("127.0.0.1:"), readServers);
         properties.put("atlas.spark.kafka.namespace." + READ_NAMESPACE, readServers);
         SampleEtl.writeAtlasProperties(runDir, properties);
 
-        SparkSubmitRun.Result result = SparkSubmitRun.app(KafkaBatchApp.class.getName())
+        return SparkSubmitRun.app(KafkaBatchApp.class.getName())
                 .workingDir(runDir)
                 .args(readServers, writeServers, runDir.resolve("out").toString())
                 .jobJars("spark-sql-kafka")
                 .conf("spark.extraListeners", SampleEtl.LISTENER)
                 .conf("spark.atlas.spark.spool.dir", runDir.resolve("spool").toString())
-                .inMemoryCatalog(runDir.resolve("warehouse"))
-                .run(RUN_TIMEOUT);
+                .inMemoryCatalog(runDir.resolve("warehouse"));
+    }
 
+    private static SparkSubmitRun.Result assertDone(SparkSubmitRun.Result result) {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.log().contains(KafkaBatchApp.DONE_LINE + "3 EU records, 3 records matched the pattern"),
                 result::toString);
         return result;
+    }
+
+    /** Lets the job go on after its write number {@code write}. */
+    private static void openGate(Path gates, int write) {
+        try {
+            Files.createDirectories(gates);
+            Files.createFile(gates.resolve("after-write-" + write));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The spark_process of the one message {@code which} accepts. */
+    private static HookMessages.ProcessView onlyStateWhere(List<JsonNode> messages, Predicate<JsonNode> which) {
+        List<JsonNode> found = messages.stream().filter(which).toList();
+        assertEquals(1, found.size(), () -> "one such state among " + messages);
+        return HookMessages.onlyProcess(found.get(0));
     }
 
     /** A local port nothing listens on: bound, then released. */
