@@ -171,16 +171,7 @@ class PlantedSecretsEndToEndTest {
         }
         List<Path> spools = Spool.directories(spoolBase);
         assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
-        List<SpoolEntry> entries;
-        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
-            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
-        }
-        assertEquals(WRITES, entries.size(), "every message is in the spool");
-        for (int i = 0; i < WRITES - 1; i++) {
-            assertTrue(entries.get(i).superseded(), "an older state, superseded by the newest: entry " + i);
-        }
-        SpoolEntry newest = entries.get(WRITES - 1);
-        assertFalse(newest.superseded(), "the newest state is to be sent");
+        SpoolEntry newest = Spools.assertOnlyNewestStateLeft(spools.get(0), WRITES);
         OutboundMessage notification = newest.notification();
         for (String field : List.of(notification.body(), notification.key(), notification.user(),
                 notification.applicationId())) {
