@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
 import io.github.sparkatlas.delivery.spool.Spool;
-import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
 import io.github.sparkatlas.e2e.apps.KafkaBatchApp;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
@@ -52,7 +51,9 @@ class KafkaBatchLineageEndToEndTest {
      * (two V1, one DSv2); then the pattern read written to Kafka. The write whose topics come from the data sends
      * nothing.
      */
-    private static final int WRITES = 8;
+    private static final int CAPTURED = 8;
+    /** A state of the process per captured write, but for the pattern read written to Kafka, which changes nothing. */
+    private static final int MESSAGES = 7;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
     /** For one write of the job to reach the topic while the job waits at its gate. */
     private static final Duration GATE_TIMEOUT = Duration.ofSeconds(90);
@@ -94,6 +95,10 @@ class KafkaBatchLineageEndToEndTest {
         DatasetRef euV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE);
         DatasetRef patternV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE);
         DatasetRef auditV2 = topic("audit.v2@" + NAMESPACE);
+        DatasetRef audit = topic("audit@" + NAMESPACE);
+        DatasetRef enriched = topic("enriched@" + NAMESPACE);
+        Predicate<JsonNode> afterV1Audit = m -> HookMessages.onlyProcess(m).outputs().contains(audit)
+                && !HookMessages.onlyProcess(m).outputs().contains(enriched);
         Predicate<JsonNode> afterV2Subscribe = m -> HookMessages.onlyProcess(m).outputs().contains(euV2)
                 && !HookMessages.onlyProcess(m).outputs().contains(patternV2);
         Predicate<JsonNode> afterV2Pattern = m -> HookMessages.onlyProcess(m).outputs().contains(patternV2)
@@ -102,8 +107,10 @@ class KafkaBatchLineageEndToEndTest {
         SparkSubmitRun.Running driver = submit(runDir, properties).args(gates.toString()).start();
         SparkSubmitRun.Result result;
         try {
-            // The states after the DSv2 reads are taken off the topic before the job goes on: made later, a newer
-            // state of the process could supersede them while they waited.
+            // The states after the first V1 Kafka write and the DSv2 reads are taken off the topic before the job
+            // goes on: made later, a newer state of the process could supersede them while they waited.
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV1Audit, GATE_TIMEOUT, driver::log);
+            openGate(gates, 3);
             HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Subscribe, GATE_TIMEOUT, driver::log);
             openGate(gates, 5);
             HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Pattern, GATE_TIMEOUT, driver::log);
@@ -116,7 +123,9 @@ class KafkaBatchLineageEndToEndTest {
         }
 
         // The other states may supersede one another; the summary counts each either sent or superseded.
-        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES);
+        Map<String, Long> summary = DriverLog.summary(result.log());
+        assertEquals(CAPTURED, summary.get("captured"), () -> "every write with lineage captured: " + summary);
+        int sent = DriverLog.assertSentOrSuperseded(summary, MESSAGES);
         List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, sent, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + HOOK_TOPIC + ".jsonl", values);
@@ -155,9 +164,12 @@ class KafkaBatchLineageEndToEndTest {
                 process.outputs(), "the Parquet outputs and the written topics, in the metadata namespace");
         assertTopicAttributes(lastMessage, "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
         assertTopicAttributes(lastMessage, "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
+        String v1PlanText = onlyMessageWhere(messages, afterV1Audit).toString();
+        assertTrue(v1PlanText.contains("SaveIntoDataSourceCommand"), "the V1 Kafka write's plan text is sent");
+        assertTrue(v1PlanText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + v1PlanText);
         String planText = lastMessage.toString();
-        assertTrue(planText.contains("SaveIntoDataSourceCommand"), "the Kafka write's plan text is sent");
-        assertTrue(planText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + planText);
+        assertTrue(planText.contains("AppendData"), "the DSv2 Kafka write's plan text is sent: " + planText);
+        assertTrue(planText.contains("kafka.sasl.jaas.config=" + MASK), "masked in place: " + planText);
 
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record at offset " + record.offset());
@@ -193,14 +205,14 @@ class KafkaBatchLineageEndToEndTest {
         for (Path file : files) {
             assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool file " + file);
         }
+        Map<String, Long> summary = DriverLog.summary(result.log());
+        assertEquals(MESSAGES, summary.get("messages"), () -> "a state per write that changed it: " + summary);
+        assertEquals(0, summary.get("sent"), () -> "nothing sent: " + summary);
+        assertEquals(1, summary.get("spooled"), () -> "the newest state kept in the spool: " + summary);
+        assertEquals(MESSAGES - 1, summary.get("superseded"), () -> "it holds the older ones: " + summary);
         List<Path> spools = Spool.directories(spoolBase);
         assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
-        List<SpoolEntry> entries;
-        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
-            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
-        }
-        assertEquals(WRITES, entries.size(), "every message waits in the spool");
-        String last = entries.get(WRITES - 1).notification().body();
+        String last = Spools.assertOnlyNewestStateLeft(spools.get(0), MESSAGES).notification().body();
         for (String name : List.of("\"orders.eu@" + READ_NAMESPACE + "\"", "\"refunds.apac@" + READ_NAMESPACE + "\"",
                 "\"audit.v2@" + NAMESPACE + "\"")) {
             assertTrue(last.contains(name), () -> "the spooled message lacks " + name + ": " + last);
@@ -251,9 +263,13 @@ class KafkaBatchLineageEndToEndTest {
 
     /** The spark_process of the one message {@code which} accepts. */
     private static HookMessages.ProcessView onlyStateWhere(List<JsonNode> messages, Predicate<JsonNode> which) {
+        return HookMessages.onlyProcess(onlyMessageWhere(messages, which));
+    }
+
+    private static JsonNode onlyMessageWhere(List<JsonNode> messages, Predicate<JsonNode> which) {
         List<JsonNode> found = messages.stream().filter(which).toList();
         assertEquals(1, found.size(), () -> "one such state among " + messages);
-        return HookMessages.onlyProcess(found.get(0));
+        return found.get(0);
     }
 
     /** A local port nothing listens on: bound, then released. */

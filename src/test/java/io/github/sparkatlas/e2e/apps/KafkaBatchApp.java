@@ -19,7 +19,7 @@ import org.apache.spark.sql.functions;
  *
  * <p>Usage: {@code KafkaBatchApp <read servers> <write servers> <output dir> [<gate dir>]}: the two server lists may
  * name the same broker differently, which the agent names as two clusters. With a gate directory, the job waits
- * after the DSv2 subscribe and pattern writes (writes 5 and 6) until a test creates
+ * after the first V1 Kafka write and the DSv2 subscribe and pattern writes (writes 3, 5 and 6) until a test creates
  * {@code <gate dir>/after-write-<i>}, so that the test can take their states off the topic before a newer state of
  * the process could supersede them.
  */
@@ -54,6 +54,7 @@ public final class KafkaBatchApp {
                 .selectExpr("topic", "CAST(value AS STRING) AS value").write().parquet(out + "/pattern");
         write(read(spark, readServers).option("subscribe", EU_TOPIC).load().selectExpr("key", "value"),
                 writeServers).option("topic", AUDIT_TOPIC).save();
+        pass(gates, 3);
         write(read(spark, readServers).option("subscribe", US_TOPIC).load()
                 .select(functions.col("value"), functions.lit(ENRICHED_TOPIC).as("topic")), writeServers).save();
 
