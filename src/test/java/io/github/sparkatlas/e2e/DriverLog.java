@@ -1,5 +1,8 @@
 package io.github.sparkatlas.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,24 @@ final class DriverLog {
             }
         }
         return byName;
+    }
+
+    /**
+     * The summary of a run that delivered everything, its broker up throughout: the agent made {@code produced}
+     * messages and each was either sent once or superseded by a newer state of its process while it waited (when
+     * the sender fell behind the writes, as on a loaded machine); none is left, dropped, rejected or replayed from
+     * another application. Returns how many were sent, the number of distinct messages a consumer must then get.
+     */
+    static int assertSentOrSuperseded(Map<String, Long> summary, int produced) {
+        assertEquals(produced, summary.get("messages"), () -> "messages made: " + summary);
+        assertEquals(0L, summary.get("spooled"), () -> "nothing left in the spool: " + summary);
+        assertEquals(0L, summary.get("dropped messages"), () -> "nothing dropped: " + summary);
+        assertEquals(0L, summary.get("rejected"), () -> "nothing rejected: " + summary);
+        assertEquals(0L, summary.get("replayed"), () -> "no other application's spool sent: " + summary);
+        assertEquals(produced, summary.get("sent") + summary.get("superseded"),
+                () -> "each message sent or superseded by a newer state of its process: " + summary);
+        assertTrue(summary.get("sent") >= 1, () -> "at least the newest state sent: " + summary);
+        return summary.get("sent").intValue();
     }
 
     /** Log lines of the agent's own loggers at exactly this level. */

@@ -4,17 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
 import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
+import io.github.sparkatlas.e2e.harness.KafkaBroker;
 
 /**
  * Reads decoded ENTITY_CREATE_V2 notifications (as {@link io.github.sparkatlas.atlasrules.AtlasHookDecoder} hands
@@ -103,6 +107,26 @@ final class HookMessages {
             names.add(entity.path("typeName").asText() + ":" + qualifiedName);
         }
         return names;
+    }
+
+    /**
+     * Waits until a message on {@code topic} is one {@code expected} accepts, and returns it; fails after the
+     * timeout, with {@code driverLog} in the message. For a test that holds a job at a gate until a state is on the
+     * topic, before a newer state of the process could supersede it.
+     */
+    static JsonNode awaitMessage(KafkaBroker broker, String topic, Predicate<JsonNode> expected, Duration timeout,
+            Supplier<String> driverLog) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumedRecord> records = broker.consumeAll(topic, 1, Duration.ofSeconds(5));
+            for (JsonNode message : AtlasHookDecoder.decodeAll(records.stream().map(ConsumedRecord::value).toList())) {
+                if (expected.test(message)) {
+                    return message;
+                }
+            }
+        }
+        throw new AssertionError("no expected message on " + topic + " within " + timeout
+                + "\n--- driver log ---\n" + driverLog.get());
     }
 
     /** The envelope's {@code spooled} flag: true for a message sent later than it was made (Atlas 2.2+ reads it). */

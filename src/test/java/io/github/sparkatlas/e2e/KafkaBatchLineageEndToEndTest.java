@@ -15,12 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasHookDecoder;
 import io.github.sparkatlas.delivery.spool.Spool;
-import io.github.sparkatlas.delivery.spool.SpoolEntry;
 import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
 import io.github.sparkatlas.e2e.apps.KafkaBatchApp;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
@@ -51,8 +51,12 @@ class KafkaBatchLineageEndToEndTest {
      * (two V1, one DSv2); then the pattern read written to Kafka. The write whose topics come from the data sends
      * nothing.
      */
-    private static final int WRITES = 8;
+    private static final int CAPTURED = 8;
+    /** A state of the process per captured write, but for the pattern read written to Kafka, which changes nothing. */
+    private static final int MESSAGES = 7;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+    /** For one write of the job to reach the topic while the job waits at its gate. */
+    private static final Duration GATE_TIMEOUT = Duration.ofSeconds(90);
     private static final String MASK = "*********(redacted)";
 
     private static KafkaBroker broker;
@@ -87,28 +91,66 @@ class KafkaBatchLineageEndToEndTest {
     void batchKafkaReadsAndWritesAreTopicsOfTheirClustersNamespacesAndCredentialsAppearNowhere() {
         Path runDir = WorkDirs.newDir("kafka-batch");
         Map<String, String> properties = SampleEtl.saslSslProperties(broker, HOOK_TOPIC, NAMESPACE);
-        SparkSubmitRun.Result result = runApp(runDir, properties);
         Path out = runDir.resolve("out");
+        DatasetRef euV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE);
+        DatasetRef patternV2 = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE);
+        DatasetRef auditV2 = topic("audit.v2@" + NAMESPACE);
+        DatasetRef audit = topic("audit@" + NAMESPACE);
+        DatasetRef enriched = topic("enriched@" + NAMESPACE);
+        Predicate<JsonNode> afterV1Audit = m -> HookMessages.onlyProcess(m).outputs().contains(audit)
+                && !HookMessages.onlyProcess(m).outputs().contains(enriched);
+        Predicate<JsonNode> afterV2Subscribe = m -> HookMessages.onlyProcess(m).outputs().contains(euV2)
+                && !HookMessages.onlyProcess(m).outputs().contains(patternV2);
+        Predicate<JsonNode> afterV2Pattern = m -> HookMessages.onlyProcess(m).outputs().contains(patternV2)
+                && !HookMessages.onlyProcess(m).outputs().contains(auditV2);
+        Path gates = runDir.resolve("gates");
+        SparkSubmitRun.Running driver = submit(runDir, properties).args(gates.toString()).start();
+        SparkSubmitRun.Result result;
+        try {
+            // The states after the first V1 Kafka write and the DSv2 reads are taken off the topic before the job
+            // goes on: made later, a newer state of the process could supersede them while they waited.
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV1Audit, GATE_TIMEOUT, driver::log);
+            openGate(gates, 3);
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Subscribe, GATE_TIMEOUT, driver::log);
+            openGate(gates, 5);
+            HookMessages.awaitMessage(broker, HOOK_TOPIC, afterV2Pattern, GATE_TIMEOUT, driver::log);
+            openGate(gates, 6);
+            result = assertDone(driver.await(RUN_TIMEOUT));
+        } finally {
+            if (driver.process().isAlive()) {
+                driver.killForcibly();
+            }
+        }
 
-        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES, Duration.ofSeconds(30));
+        // The other states may supersede one another; the summary counts each either sent or superseded.
+        Map<String, Long> summary = DriverLog.summary(result.log());
+        assertEquals(CAPTURED, summary.get("captured"), () -> "every write with lineage captured: " + summary);
+        int sent = DriverLog.assertSentOrSuperseded(summary, MESSAGES);
+        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, sent, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + HOOK_TOPIC + ".jsonl", values);
-        assertEquals(WRITES, records.size(), "one message per write");
+        assertEquals(sent, records.size(), "one record per message sent: a state per write unless superseded");
         List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
+        HookMessages.ProcessView previous = null;
         for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
+            HookMessages.ProcessView state = HookMessages.onlyProcess(message);
+            if (previous != null) {
+                HookMessages.ProcessView before = previous;
+                assertTrue(state.executionId() > before.executionId() && state.inputs().containsAll(before.inputs())
+                        && state.outputs().containsAll(before.outputs()),
+                        () -> "states in the order of the writes, none twice: " + state + " after " + before);
+            }
+            previous = state;
         }
-        HookMessages.ProcessView v2Subscribe = HookMessages.onlyProcess(messages.get(4));
-        assertTrue(v2Subscribe.outputs().contains(
-                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("eu_v2")) + "@" + NAMESPACE)), v2Subscribe::toString);
+        HookMessages.ProcessView v2Subscribe = onlyStateWhere(messages, afterV2Subscribe);
         assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE)),
                 v2Subscribe.inputs(), "the DSv2 subscribe read names its topic, never a table named KafkaTable");
-        HookMessages.ProcessView v2Pattern = HookMessages.onlyProcess(messages.get(5));
-        assertTrue(v2Pattern.outputs().contains(
-                DatasetRef.fsPath(SampleEtl.localUri(out.resolve("pattern_v2")) + "@" + NAMESPACE)), v2Pattern::toString);
+        HookMessages.ProcessView v2Pattern = onlyStateWhere(messages, afterV2Pattern);
         assertTrue(v2Pattern.inputs().contains(topic("refunds.apac@" + READ_NAMESPACE)),
                 "the DSv2 pattern read names the topic it read: " + v2Pattern.inputs());
-        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
+        JsonNode lastMessage = messages.get(messages.size() - 1);
+        HookMessages.ProcessView process = HookMessages.onlyProcess(lastMessage);
         assertEquals(Set.of(topic("orders.eu@" + READ_NAMESPACE), topic("orders.us@" + READ_NAMESPACE),
                         topic("refunds.apac@" + READ_NAMESPACE)),
                 process.inputs(), "the subscribed topic and the topics the patterns matched, in the read cluster's"
@@ -120,11 +162,14 @@ class KafkaBatchLineageEndToEndTest {
                         topic("audit@" + NAMESPACE), topic("enriched@" + NAMESPACE),
                         topic("audit.v2@" + NAMESPACE)),
                 process.outputs(), "the Parquet outputs and the written topics, in the metadata namespace");
-        assertTopicAttributes(messages.get(WRITES - 1), "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
-        assertTopicAttributes(messages.get(WRITES - 1), "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
-        String planText = messages.get(WRITES - 1).toString();
-        assertTrue(planText.contains("SaveIntoDataSourceCommand"), "the Kafka write's plan text is sent");
-        assertTrue(planText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + planText);
+        assertTopicAttributes(lastMessage, "orders.eu@" + READ_NAMESPACE, KafkaBatchApp.EU_TOPIC);
+        assertTopicAttributes(lastMessage, "audit@" + NAMESPACE, KafkaBatchApp.AUDIT_TOPIC);
+        String v1PlanText = onlyMessageWhere(messages, afterV1Audit).toString();
+        assertTrue(v1PlanText.contains("SaveIntoDataSourceCommand"), "the V1 Kafka write's plan text is sent");
+        assertTrue(v1PlanText.contains("kafka.sasl.jaas.config -> " + MASK), "masked in place: " + v1PlanText);
+        String planText = lastMessage.toString();
+        assertTrue(planText.contains("AppendData"), "the DSv2 Kafka write's plan text is sent: " + planText);
+        assertTrue(planText.contains("kafka.sasl.jaas.config=" + MASK), "masked in place: " + planText);
 
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record at offset " + record.offset());
@@ -160,14 +205,14 @@ class KafkaBatchLineageEndToEndTest {
         for (Path file : files) {
             assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool file " + file);
         }
+        Map<String, Long> summary = DriverLog.summary(result.log());
+        assertEquals(MESSAGES, summary.get("messages"), () -> "a state per write that changed it: " + summary);
+        assertEquals(0, summary.get("sent"), () -> "nothing sent: " + summary);
+        assertEquals(1, summary.get("spooled"), () -> "the newest state kept in the spool: " + summary);
+        assertEquals(MESSAGES - 1, summary.get("superseded"), () -> "it holds the older ones: " + summary);
         List<Path> spools = Spool.directories(spoolBase);
         assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
-        List<SpoolEntry> entries;
-        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
-            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
-        }
-        assertEquals(WRITES, entries.size(), "every message waits in the spool");
-        String last = entries.get(WRITES - 1).notification().body();
+        String last = Spools.assertOnlyNewestStateLeft(spools.get(0), MESSAGES).notification().body();
         for (String name : List.of("\"orders.eu@" + READ_NAMESPACE + "\"", "\"refunds.apac@" + READ_NAMESPACE + "\"",
                 "\"audit.v2@" + NAMESPACE + "\"")) {
             assertTrue(last.contains(name), () -> "the spooled message lacks " + name + ": " + last);
@@ -180,25 +225,51 @@ class KafkaBatchLineageEndToEndTest {
      * broker's plaintext listener as {@code 127.0.0.1:<port>} and writes it as {@code localhost:<port>}.
      */
     private static SparkSubmitRun.Result runApp(Path runDir, Map<String, String> properties) {
+        return assertDone(submit(runDir, properties).run(RUN_TIMEOUT));
+    }
+
+    private static SparkSubmitRun submit(Path runDir, Map<String, String> properties) {
         String readServers = broker.plaintextBootstrap();
         String writeServers = readServers.replace("127.0.0.1", "localhost");
         assertTrue(readServers.startsWith("127.0.0.1:"), readServers);
         properties.put("atlas.spark.kafka.namespace." + READ_NAMESPACE, readServers);
         SampleEtl.writeAtlasProperties(runDir, properties);
 
-        SparkSubmitRun.Result result = SparkSubmitRun.app(KafkaBatchApp.class.getName())
+        return SparkSubmitRun.app(KafkaBatchApp.class.getName())
                 .workingDir(runDir)
                 .args(readServers, writeServers, runDir.resolve("out").toString())
                 .jobJars("spark-sql-kafka")
                 .conf("spark.extraListeners", SampleEtl.LISTENER)
                 .conf("spark.atlas.spark.spool.dir", runDir.resolve("spool").toString())
-                .inMemoryCatalog(runDir.resolve("warehouse"))
-                .run(RUN_TIMEOUT);
+                .inMemoryCatalog(runDir.resolve("warehouse"));
+    }
 
+    private static SparkSubmitRun.Result assertDone(SparkSubmitRun.Result result) {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.log().contains(KafkaBatchApp.DONE_LINE + "3 EU records, 3 records matched the pattern"),
                 result::toString);
         return result;
+    }
+
+    /** Lets the job go on after its write number {@code write}. */
+    private static void openGate(Path gates, int write) {
+        try {
+            Files.createDirectories(gates);
+            Files.createFile(gates.resolve("after-write-" + write));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The spark_process of the one message {@code which} accepts. */
+    private static HookMessages.ProcessView onlyStateWhere(List<JsonNode> messages, Predicate<JsonNode> which) {
+        return HookMessages.onlyProcess(onlyMessageWhere(messages, which));
+    }
+
+    private static JsonNode onlyMessageWhere(List<JsonNode> messages, Predicate<JsonNode> which) {
+        List<JsonNode> found = messages.stream().filter(which).toList();
+        assertEquals(1, found.size(), () -> "one such state among " + messages);
+        return found.get(0);
     }
 
     /** A local port nothing listens on: bound, then released. */

@@ -45,6 +45,8 @@ class PlantedSecretsEndToEndTest {
 
     private static final String NAMESPACE = "e2e";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    /** For one write of the job to reach the topic or the spool while the job waits at its gate. */
+    private static final Duration GATE_TIMEOUT = Duration.ofSeconds(90);
     private static final String MASK = "*********(redacted)";
     /**
      * CTAS, INSERT, the Parquet write to a secret path and the CTAS of a secret table; the JDBC write is a node the
@@ -73,26 +75,52 @@ class PlantedSecretsEndToEndTest {
         Path runDir = WorkDirs.newDir("secrets-delivered");
         SampleEtl.writeAtlasProperties(runDir, saslSslProperties(broker.saslSslBootstrap(), topic));
 
-        SparkSubmitRun.Result result = runApp(runDir);
+        Path gates = runDir.resolve("gates");
+        SparkSubmitRun.Running driver = submit(runDir).args(gates.toString()).start();
+        SparkSubmitRun.Result result;
+        try {
+            // The CTAS's state, whose plan text holds the query's secrets, reaches the topic before the job goes on:
+            // made later, a newer state of the process could supersede it while it waited.
+            List<ConsumedRecord> first = broker.consumeAll(topic, 1, GATE_TIMEOUT);
+            assertEquals(1, first.size(), () -> "the CTAS's message on the topic:\n" + driver.log());
+            for (int write = 1; write < WRITES; write++) {
+                openGate(gates, write);
+            }
+            result = assertSecretsInPlan(runDir, driver.await(RUN_TIMEOUT));
+        } finally {
+            if (driver.process().isAlive()) {
+                driver.killForcibly();
+            }
+        }
 
-        List<ConsumedRecord> records = broker.consumeAll(topic, WRITES, Duration.ofSeconds(30));
-        assertEquals(WRITES, records.size(), "one record per write with lineage (CTAS, INSERT, Parquet, CTAS)");
+        // The later states may supersede one another; the summary counts each either sent or superseded.
+        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES);
+        List<ConsumedRecord> records = broker.consumeAll(topic, sent, Duration.ofSeconds(30));
+        assertEquals(sent, records.size(), "one record per message sent, a write with lineage each (CTAS, INSERT, "
+                + "Parquet, CTAS) unless superseded");
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record value at offset " + record.offset());
             assertNoSecret(record.key(), "record key at offset " + record.offset());
         }
         List<JsonNode> messages = AtlasHookDecoder.decodeAll(records.stream().map(ConsumedRecord::value).toList());
-        assertEquals(WRITES, messages.size());
+        assertEquals(sent, messages.size());
+        List<Set<HookMessages.DatasetRef>> outputsAfter = outputsAfterEachWrite(runDir);
+        int previousWrite = -1;
         for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
             assertNoSecret(message.toString(), "decoded message");
+            Set<HookMessages.DatasetRef> outputs = HookMessages.onlyProcess(message).outputs();
+            int write = outputsAfter.indexOf(outputs);
+            assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: " + outputs);
+            previousWrite = write;
         }
-        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(WRITES - 1));
-        assertEquals(Set.of(table(PlantedSecretsApp.TABLE), table(PlantedSecretsApp.TABLE + "_copy"),
-                HookMessages.DatasetRef.fsPath(maskedExportPath(runDir)), table("exported_" + MASK)),
+        assertEquals(outputsAfter.get(0), HookMessages.onlyProcess(messages.get(0)).outputs(),
+                "the first message is the CTAS's state, taken before the job went on");
+        HookMessages.ProcessView process = HookMessages.onlyProcess(messages.get(messages.size() - 1));
+        assertEquals(outputsAfter.get(WRITES - 1),
                 process.outputs(), "the lineage is reported as usual, the secrets in names masked in place");
         assertMaskedWhereSecretsWere(planText(messages.get(0)), "delivered plan text of the CTAS");
-        assertMaskedComments(messages.get(WRITES - 1).toString(), "delivered message of the INSERT");
+        assertMaskedComments(messages.get(messages.size() - 1).toString(), "delivered message of the INSERT");
 
         assertNoSecretInDriverLog(result);
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
@@ -105,9 +133,33 @@ class PlantedSecretsEndToEndTest {
         // Nothing listens there: every message stays in the spool, as after an outage of Event Hubs.
         SampleEtl.writeAtlasProperties(runDir, saslSslProperties("127.0.0.1:" + closedPort(), "ATLAS_HOOK"));
 
-        SparkSubmitRun.Result result = runApp(runDir, submit(runDir)
+        Path gates = runDir.resolve("gates");
+        SparkSubmitRun.Running driver = submit(runDir).args(gates.toString())
                 .conf("spark.atlas.spark.spool.dir", spoolBase.toString())
-                .conf("spark.atlas.spark.shutdown.flush.timeout.ms", "2000"));
+                .conf("spark.atlas.spark.shutdown.flush.timeout.ms", "2000")
+                .start();
+        // Each state waits in the spool until the next one supersedes it: each is read while it is the newest.
+        List<JsonNode> statesInSpool = new ArrayList<>();
+        SparkSubmitRun.Result result;
+        try {
+            for (int write = 1; write < WRITES; write++) {
+                Set<HookMessages.DatasetRef> outputs = outputsAfterEachWrite(runDir).get(write - 1);
+                List<JsonNode> pending = Spools.awaitLastPending(spoolBase,
+                        message -> HookMessages.onlyProcess(message).outputs().equals(outputs), GATE_TIMEOUT);
+                statesInSpool.add(pending.get(pending.size() - 1));
+                openGate(gates, write);
+            }
+            result = assertSecretsInPlan(runDir, driver.await(RUN_TIMEOUT));
+        } finally {
+            if (driver.process().isAlive()) {
+                driver.killForcibly();
+            }
+        }
+        Map<String, Long> summary = DriverLog.summary(result.log());
+        assertEquals(WRITES, summary.get("messages"), () -> "one message per write with lineage: " + summary);
+        assertEquals(0, summary.get("sent"), () -> "nothing sent: " + summary);
+        assertEquals(1, summary.get("spooled"), () -> "the newest state kept in the spool: " + summary);
+        assertEquals(WRITES - 1, summary.get("superseded"), () -> "it holds the older ones: " + summary);
 
         List<Path> files;
         try (Stream<Path> walk = Files.walk(spoolBase)) {
@@ -119,22 +171,20 @@ class PlantedSecretsEndToEndTest {
         }
         List<Path> spools = Spool.directories(spoolBase);
         assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
-        List<SpoolEntry> entries;
-        try (Spool spool = Spool.open(spools.get(0), 256L << 20)) {
-            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
+        SpoolEntry newest = Spools.assertOnlyNewestStateLeft(spools.get(0), WRITES);
+        OutboundMessage notification = newest.notification();
+        for (String field : List.of(notification.body(), notification.key(), notification.user(),
+                notification.applicationId())) {
+            assertNoSecret(field, "spooled notification " + newest.sequence());
         }
-        assertEquals(WRITES, entries.size(), "every message waits in the spool");
-        for (SpoolEntry entry : entries) {
-            OutboundMessage notification = entry.notification();
-            for (String field : List.of(notification.body(), notification.key(), notification.user(),
-                    notification.applicationId())) {
-                assertNoSecret(field, "spooled notification " + entry.sequence());
-            }
+        for (int i = 0; i < statesInSpool.size(); i++) {
+            assertNoSecret(statesInSpool.get(i).toString(), "spooled state after write " + (i + 1));
         }
-        JsonNode body = AtlasHookDecoder.envelopeOf(entries.get(0).notification().body());
-        assertMaskedWhereSecretsWere(planText(body), "spooled plan text of the CTAS");
-        assertMaskedComments(entries.get(WRITES - 1).notification().body(), "spooled message of the INSERT");
-        String last = entries.get(WRITES - 1).notification().body();
+        assertMaskedWhereSecretsWere(planText(statesInSpool.get(0)), "spooled plan text of the CTAS");
+        assertMaskedComments(notification.body(), "spooled message of the INSERT");
+        String last = notification.body();
+        assertEquals(outputsAfterEachWrite(runDir).get(WRITES - 1),
+                HookMessages.onlyProcess(AtlasHookDecoder.envelopeOf(last)).outputs(), "the newest state's outputs");
         for (String maskedName : List.of("\"default.exported_" + MASK + "@" + NAMESPACE + "\"",
                 "\"" + maskedExportPath(runDir) + "\"")) {
             assertTrue(last.contains(maskedName), () -> "spooled message lacks " + maskedName + ": " + last);
@@ -156,13 +206,27 @@ class PlantedSecretsEndToEndTest {
                 .inMemoryCatalog(runDir.resolve("warehouse"));
     }
 
-    private static SparkSubmitRun.Result runApp(Path runDir) {
-        return runApp(runDir, submit(runDir));
+    /** The process's outputs after each write with lineage: CTAS, INSERT, Parquet, CTAS. */
+    private static List<Set<HookMessages.DatasetRef>> outputsAfterEachWrite(Path runDir) {
+        HookMessages.DatasetRef table = table(PlantedSecretsApp.TABLE);
+        HookMessages.DatasetRef copy = table(PlantedSecretsApp.TABLE + "_copy");
+        HookMessages.DatasetRef export = HookMessages.DatasetRef.fsPath(maskedExportPath(runDir));
+        return List.of(Set.of(table), Set.of(table, copy), Set.of(table, copy, export),
+                Set.of(table, copy, export, table("exported_" + MASK)));
     }
 
-    /** The job succeeds, and its plan really holds every secret the query planted (else the test proves nothing). */
-    private static SparkSubmitRun.Result runApp(Path runDir, SparkSubmitRun submit) {
-        SparkSubmitRun.Result result = submit.run(RUN_TIMEOUT);
+    /** Lets the job go on after its write with lineage number {@code write}. */
+    private static void openGate(Path gates, int write) {
+        try {
+            Files.createDirectories(gates);
+            Files.createFile(gates.resolve("after-write-" + write));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The job succeeded, and its plan really holds every secret the query planted (else the test proves nothing). */
+    private static SparkSubmitRun.Result assertSecretsInPlan(Path runDir, SparkSubmitRun.Result result) {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.log().contains(PlantedSecretsApp.DONE_LINE), result::toString);
         String sparkPlan;

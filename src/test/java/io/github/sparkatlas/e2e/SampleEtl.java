@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,9 @@ import io.github.sparkatlas.examples.SampleEtlJob;
 
 /**
  * {@link SampleEtlJob} as the e2e tests submit it, and the lineage the agent must report for it: three writes
- * (CSV to parquet directory, CTAS, INSERT of a join), so three ENTITY_CREATE_V2 messages whose spark_process
- * carries the application's lineage so far.
+ * (CSV to parquet directory, CTAS, INSERT of a join), so three states of one spark_process, each carrying the
+ * application's lineage so far, each sent as an ENTITY_CREATE_V2 message unless a newer state superseded it while
+ * it waited to be sent.
  */
 final class SampleEtl {
 
@@ -94,87 +94,57 @@ final class SampleEtl {
     }
 
     /**
-     * Like {@link #assertLineage}, for a run whose sender was behind (the broker down or refusing): a state of the
-     * application's process that a newer one superseded is never sent, so the messages are states after some of the
-     * writes, in order, none twice, the last one after every write. Returns the application id.
+     * Checks the decoded messages of one run of the job whose sender may have been behind (the broker down or
+     * refusing, or only slower than the writes), in the order they were sent, and returns the application id. A
+     * state of the application's process that a newer one superseded is never sent, so the messages are the states
+     * after some of the writes, in order, none twice, the last one after every write; each is an ENTITY_CREATE_V2
+     * message valid for Atlas 2.4.0 and Purview with one spark_process named {@code <appId>@<ns>}, whose inputs and
+     * outputs are exactly those after its write and whose execution comes after the previous message's. How many
+     * states were superseded the caller proves from the driver's summary ({@link DriverLog#assertSentOrSuperseded}).
      */
     static String assertStates(List<JsonNode> messages, Path work, String ns) {
         assertTrue(!messages.isEmpty(), "at least the state after the last write");
-        List<Set<DatasetRef>> outputsAfter = List.of(
-                Set.of(fsPath(localUri(work.resolve("lake/customers")) + "@" + ns)),
-                Set.of(fsPath(localUri(work.resolve("lake/customers")) + "@" + ns), sparkTable("sales.orders@" + ns)),
+        DatasetRef landingCustomers = fsPath(localUri(work.resolve("landing/customers")) + "@" + ns);
+        DatasetRef landingOrders = fsPath(localUri(work.resolve("landing/orders")) + "@" + ns);
+        DatasetRef lakeCustomers = fsPath(localUri(work.resolve("lake/customers")) + "@" + ns);
+        DatasetRef orders = sparkTable("sales.orders@" + ns);
+        List<Set<DatasetRef>> inputsAfter = List.of(Set.of(landingCustomers),
+                Set.of(landingCustomers, landingOrders), finalInputs(work, ns));
+        List<Set<DatasetRef>> outputsAfter = List.of(Set.of(lakeCustomers), Set.of(lakeCustomers, orders),
                 finalOutputs(work, ns));
-        List<JsonNode> full = new ArrayList<>();
+
+        String processName = HookMessages.onlyProcess(messages.get(0)).qualifiedName();
+        assertTrue(processName != null && processName.endsWith("@" + ns), () -> "process name " + processName);
         int previousWrite = -1;
+        long previousExecution = Long.MIN_VALUE;
         for (JsonNode message : messages) {
-            Set<DatasetRef> outputs = HookMessages.onlyProcess(message).outputs();
-            int write = outputsAfter.indexOf(outputs);
-            assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: " + outputs
-                    + " after " + messages);
+            HookMessages.assertValidForAtlasAndPurview(message);
+            ProcessView process = HookMessages.onlyProcess(message);
+            int write = outputsAfter.indexOf(process.outputs());
+            assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: "
+                    + process.outputs() + " after " + messages);
+            int writeNumber = write + 1;
+            assertEquals(processName, process.qualifiedName(), "one spark_process per application");
+            assertEquals(inputsAfter.get(write), process.inputs(), () -> "inputs after write " + writeNumber);
+            long previous = previousExecution;
+            assertTrue(process.executionId() > previous, () -> "write " + writeNumber + " reports execution "
+                    + process.executionId() + ", not after the previous message's " + previous);
             previousWrite = write;
-            full.add(message);
+            previousExecution = process.executionId();
         }
         assertEquals(WRITES - 1, previousWrite, "the last state is the one after the last write");
-        JsonNode last = full.get(full.size() - 1);
-        HookMessages.assertValidForAtlasAndPurview(last);
-        ProcessView process = HookMessages.onlyProcess(last);
-        assertEquals(finalInputs(work, ns), process.inputs(), "inputs of the last spark_process");
-        for (JsonNode message : full) {
-            assertEquals(process.qualifiedName(), HookMessages.onlyProcess(message).qualifiedName(),
-                    "one spark_process per application");
-            HookMessages.assertValidForAtlasAndPurview(message);
-        }
-        String processName = process.qualifiedName();
         String appId = processName.substring(0, processName.length() - ns.length() - 1);
         assertTrue(LOCAL_APP_ID.matcher(appId).matches(), () -> "application id of a local[2] run: " + appId);
         return appId;
     }
 
     /**
-     * Checks the decoded messages of one run of the job, in the order they were sent, and returns the application
-     * id: exactly {@link #WRITES} ENTITY_CREATE_V2 messages (none repeated), each valid for Atlas 2.4.0 and
-     * Purview, each with one spark_process named {@code <appId>@<ns>}, whose inputs and outputs grow write by write
-     * to exactly {@link #finalInputs} and {@link #finalOutputs}.
+     * Like {@link #assertStates}, where nothing can have been superseded (the offline file sink writes each message
+     * as it comes): exactly {@link #WRITES} messages, so the state after every write, none repeated.
      */
     static String assertLineage(List<JsonNode> messages, Path work, String ns) {
         assertEquals(WRITES, messages.size(), () -> "one message per write, none twice: " + messages);
-        DatasetRef landingCustomers = fsPath(localUri(work.resolve("landing/customers")) + "@" + ns);
-        DatasetRef landingOrders = fsPath(localUri(work.resolve("landing/orders")) + "@" + ns);
-        DatasetRef lakeCustomers = fsPath(localUri(work.resolve("lake/customers")) + "@" + ns);
-        DatasetRef orders = sparkTable("sales.orders@" + ns);
-        DatasetRef totals = sparkTable("sales.customer_totals@" + ns);
-        List<Set<DatasetRef>> expectedInputs = List.of(Set.of(landingCustomers),
-                Set.of(landingCustomers, landingOrders), Set.of(landingCustomers, landingOrders));
-        List<Set<DatasetRef>> expectedOutputs = List.of(Set.of(lakeCustomers),
-                Set.of(lakeCustomers, orders), Set.of(lakeCustomers, orders, totals));
-
-        List<ProcessView> processes = new ArrayList<>();
-        for (JsonNode message : messages) {
-            assertEquals("ENTITY_CREATE_V2", message.path("type").asText(), () -> "message type: " + message);
-            HookMessages.assertValidForAtlasAndPurview(message);
-            processes.add(HookMessages.onlyProcess(message));
-        }
-        String processName = processes.get(0).qualifiedName();
-        assertTrue(processName != null && processName.endsWith("@" + ns), () -> "process name " + processName);
-        String appId = processName.substring(0, processName.length() - ns.length() - 1);
-        assertTrue(LOCAL_APP_ID.matcher(appId).matches(), () -> "application id of a local[2] run: " + appId);
-        for (int i = 0; i < processes.size(); i++) {
-            ProcessView process = processes.get(i);
-            int write = i + 1;
-            assertEquals(processName, process.qualifiedName(), "one spark_process per application");
-            assertEquals(expectedInputs.get(i), process.inputs(), () -> "inputs after write " + write);
-            assertEquals(expectedOutputs.get(i), process.outputs(), () -> "outputs after write " + write);
-            if (i > 0) {
-                long previous = processes.get(i - 1).executionId();
-                assertTrue(process.executionId() > previous,
-                        () -> "write " + write + " reports execution " + process.executionId()
-                                + ", not after the previous one's " + previous);
-            }
-        }
-        ProcessView last = processes.get(processes.size() - 1);
-        assertEquals(finalInputs(work, ns), last.inputs(), "inputs of the last spark_process");
-        assertEquals(finalOutputs(work, ns), last.outputs(), "outputs of the last spark_process");
-        return appId;
+        return assertStates(messages, work, ns);
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.github.sparkatlas.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,6 +87,33 @@ final class Spools {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What is left in the spool of an application whose broker was unreachable throughout, read after the run: the
+     * newest state of its one process, after those of its older states that are superseded and not acknowledged yet
+     * (the sender's failed attempts acknowledge, unsent, the superseded ones they reach first), so that acknowledged
+     * plus left make the {@code produced} messages. Returns the newest entry.
+     */
+    static SpoolEntry assertOnlyNewestStateLeft(Path spoolDir, int produced) {
+        Path copy = copy(spoolDir, WorkDirs.newDir("spool-copy"));
+        List<SpoolEntry> entries;
+        long acked;
+        try (Spool spool = Spool.open(copy, Long.MAX_VALUE / 2)) {
+            entries = spool.read(0, Integer.MAX_VALUE, Long.MAX_VALUE);
+            acked = spool.acked();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertFalse(entries.isEmpty(), () -> "the newest state waits in " + spoolDir);
+        for (int i = 0; i < entries.size() - 1; i++) {
+            assertTrue(entries.get(i).superseded(), "an older state waiting, superseded by the newest: entry " + i);
+        }
+        SpoolEntry newest = entries.get(entries.size() - 1);
+        assertFalse(newest.superseded(), "the newest state is to be sent");
+        assertEquals(produced, acked + entries.size(), () -> "acknowledged (" + acked + ") and left ("
+                + entries.size() + ") in " + spoolDir);
+        return newest;
     }
 
     /**

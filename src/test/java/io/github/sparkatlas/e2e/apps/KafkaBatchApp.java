@@ -1,5 +1,7 @@
 package io.github.sparkatlas.e2e.apps;
 
+import java.nio.file.Path;
+
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
@@ -15,8 +17,11 @@ import org.apache.spark.sql.functions;
  * written to Kafka (its scan runs inside the command) and a write whose {@code topic} column depends on the data. Every Kafka source and sink carries a JAAS configuration and a
  * truststore password (planted: the data goes over the broker's plaintext listener, which uses neither).
  *
- * <p>Usage: {@code KafkaBatchApp <read servers> <write servers> <output dir>}: the two server lists may name the same
- * broker differently, which the agent names as two clusters.
+ * <p>Usage: {@code KafkaBatchApp <read servers> <write servers> <output dir> [<gate dir>]}: the two server lists may
+ * name the same broker differently, which the agent names as two clusters. With a gate directory, the job waits
+ * after the first V1 Kafka write and the DSv2 subscribe and pattern writes (writes 3, 5 and 6) until a test creates
+ * {@code <gate dir>/after-write-<i>}, so that the test can take their states off the topic before a newer state of
+ * the process could supersede them.
  */
 public final class KafkaBatchApp {
     public static final String EU_TOPIC = "Orders.EU";
@@ -36,10 +41,11 @@ public final class KafkaBatchApp {
     private KafkaBatchApp() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         String readServers = args[0];
         String writeServers = args[1];
         String out = args[2];
+        Path gates = args.length > 3 ? Path.of(args[3]).toAbsolutePath() : null;
         SparkSession spark = SparkSession.builder().appName("kafka-batch").getOrCreate();
 
         read(spark, readServers).option("subscribe", EU_TOPIC).load()
@@ -48,14 +54,17 @@ public final class KafkaBatchApp {
                 .selectExpr("topic", "CAST(value AS STRING) AS value").write().parquet(out + "/pattern");
         write(read(spark, readServers).option("subscribe", EU_TOPIC).load().selectExpr("key", "value"),
                 writeServers).option("topic", AUDIT_TOPIC).save();
+        pass(gates, 3);
         write(read(spark, readServers).option("subscribe", US_TOPIC).load()
                 .select(functions.col("value"), functions.lit(ENRICHED_TOPIC).as("topic")), writeServers).save();
 
         spark.conf().set("spark.sql.sources.useV1SourceList", "avro,csv,json,orc,parquet,text");
         read(spark, readServers).option("subscribe", EU_TOPIC).load()
                 .selectExpr("CAST(value AS STRING) AS value").write().parquet(out + "/eu_v2");
+        pass(gates, 5);
         read(spark, readServers).option("subscribePattern", V2_PATTERN).load()
                 .selectExpr("topic", "CAST(value AS STRING) AS value").write().parquet(out + "/pattern_v2");
+        pass(gates, 6);
         // Append: with the default mode Spark falls back to the V1 sink.
         write(read(spark, readServers).option("subscribe", EU_TOPIC).load().selectExpr("key", "value"),
                 writeServers).option("topic", V2_AUDIT_TOPIC).mode("append").save();
@@ -71,6 +80,12 @@ public final class KafkaBatchApp {
         long pattern = spark.read().parquet(out + "/pattern").count();
         System.out.println(DONE_LINE + eu + " EU records, " + pattern + " records matched the pattern");
         spark.stop();
+    }
+
+    private static void pass(Path gates, int write) throws InterruptedException {
+        if (gates != null) {
+            ScriptedWritesApp.awaitFile(gates.resolve("after-write-" + write));
+        }
     }
 
     private static DataFrameReader read(SparkSession spark, String servers) {

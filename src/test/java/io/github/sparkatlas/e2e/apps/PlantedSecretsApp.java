@@ -18,9 +18,12 @@ import org.apache.spark.sql.SparkSession;
  * properties; a path and a table whose names hold secrets that only a redaction regex names. Writes: a CTAS, an INSERT
  * into a second table, a Parquet write to that path, a CTAS of that table, the JDBC save.
  *
- * <p>Usage: {@code PlantedSecretsApp <file>}: the analyzed plan of the written query, as Spark renders it, goes to
- * that file (never to the log), so a test can see that the secrets really are in the plan; {@link #EXPORT_DIR} is
- * written beside that file.
+ * <p>Usage: {@code PlantedSecretsApp <file> [<gate dir>]}: the analyzed plan of the written query, as Spark renders
+ * it, goes to that file (never to the log), so a test can see that the secrets really are in the plan;
+ * {@link #EXPORT_DIR} is written beside that file. With a gate directory, the job waits after the first, second and
+ * third write with lineage until a test creates {@code <gate dir>/after-write-<i>}: a test can take that write's
+ * message (off the topic, or out of the spool) while it is the newest state of the process, before a newer one
+ * supersedes it.
  */
 public final class PlantedSecretsApp {
 
@@ -96,20 +99,24 @@ public final class PlantedSecretsApp {
     private PlantedSecretsApp() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         Path planFile = Path.of(args[0]);
+        Path gates = args.length > 1 ? Path.of(args[1]).toAbsolutePath() : null;
         SparkSession spark = SparkSession.builder().appName("planted-secrets").getOrCreate();
         try {
             Dataset<Row> query = spark.sql(SELECT);
             Files.writeString(planFile, query.queryExecution().analyzed().treeString(), StandardCharsets.UTF_8);
             spark.sql("CREATE TABLE " + TABLE + " USING parquet COMMENT 'loaded from jdbc:postgresql://etl:"
                     + TABLE_COMMENT_PASSWORD + "@db:5432/x' AS " + SELECT);
+            pass(gates, 1);
             long rows = spark.table(TABLE).count();
             spark.sql("CREATE TABLE " + TABLE + "_copy (id BIGINT, pg_url STRING COMMENT 'api_token="
                     + COLUMN_COMMENT_TOKEN + "') USING parquet");
             spark.sql("INSERT INTO " + TABLE + "_copy SELECT id, pg_url FROM " + TABLE);
+            pass(gates, 2);
             spark.table(TABLE).select("id").write().parquet(planFile.toAbsolutePath().getParent()
                     .resolve(EXPORT_DIR).toString());
+            pass(gates, 3);
             spark.table(TABLE).select("id").write().format("parquet").saveAsTable(EXPORT_TABLE);
 
             String url = "jdbc:derby:memory:planted;create=true;user=app;password=" + DERBY_URL_PASSWORD;
@@ -126,6 +133,12 @@ public final class PlantedSecretsApp {
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    private static void pass(Path gates, int write) throws InterruptedException {
+        if (gates != null) {
+            ScriptedWritesApp.awaitFile(gates.resolve("after-write-" + write));
         }
     }
 }

@@ -162,7 +162,8 @@ public final class ScriptedWritesApp {
         return "ScriptedWritesApp done: " + writes + " outputs with " + ROWS + " rows each";
     }
 
-    private static void awaitFile(Path file) throws InterruptedException {
+    /** Waits for a test to create {@code file} (a gate), at most a few minutes; other apps' gates use it too. */
+    static void awaitFile(Path file) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(GATE_TIMEOUT_MINUTES);
         while (!Files.exists(file)) {
             if (System.nanoTime() > deadline) {
