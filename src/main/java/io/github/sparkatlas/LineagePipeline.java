@@ -149,10 +149,7 @@ final class LineagePipeline {
         if (queued.planTextSource() != null) {
           plansHeld.decrementAndGet();
         }
-        dropped.incrementAndGet();
-        errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
-            + "some executions is dropped and counted, the Spark job is not slowed down");
-        return false;
+        return refusedByFullQueue();
       }
       return true;
     } finally {
@@ -171,15 +168,20 @@ final class LineagePipeline {
         return false;
       }
       if (!queue.offer(task)) {
-        dropped.incrementAndGet();
-        errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
-            + "some executions is dropped and counted, the Spark job is not slowed down");
-        return false;
+        return refusedByFullQueue();
       }
       return true;
     } finally {
       submitting.decrementAndGet();
     }
+  }
+
+  /** Counts what a full queue refused, and says once that it happens: the Spark job never waits for us. */
+  private boolean refusedByFullQueue() {
+    dropped.incrementAndGet();
+    errors.warnOnce("queue-full", "spark-atlas-agent queue is full (atlas.spark.queue.capacity); lineage of "
+        + "some executions is dropped and counted, the Spark job is not slowed down");
+    return false;
   }
 
   /** The record as it may be queued: without its plan once {@link #MAX_PLANS_HELD} plans are waiting already. */
