@@ -96,7 +96,7 @@ public final class RetainedHeapApp {
      * Waits until the agent's thread (if any) waits for work, so that what it holds is its steady state and not a
      * queue still being worked off. Read from thread states: the workload knows nothing of the agent.
      */
-    private static void awaitAgentIdle() throws InterruptedException {
+    static void awaitAgentIdle() throws InterruptedException {
         long deadline = System.nanoTime() + 600_000_000_000L;
         int idlePolls = 0;
         while (idlePolls < 3 && System.nanoTime() < deadline) {
@@ -107,7 +107,7 @@ public final class RetainedHeapApp {
         }
     }
 
-    private static String histogram() throws JMException {
+    static String histogram() throws JMException {
         return (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()});
@@ -125,14 +125,14 @@ public final class RetainedHeapApp {
         return rows;
     }
 
-    private static List<String[]> agentRows(String histogram) {
+    static List<String[]> agentRows(String histogram) {
         return rows(histogram).stream()
                 .filter(cols -> cols[3].startsWith(AGENT_PACKAGE) && !cols[3].startsWith(BENCH_PACKAGE))
                 .collect(Collectors.toList());
     }
 
     /** The histogram's {@code Total <instances> <bytes>} line: every object still reachable after a full GC. */
-    private static long liveBytes(String histogram) {
+    static long liveBytes(String histogram) {
         for (String line : histogram.split("\n")) {
             String[] cols = line.trim().split("\\s+");
             if (cols.length == 3 && cols[0].equals("Total")) {
@@ -142,7 +142,7 @@ public final class RetainedHeapApp {
         throw new IllegalStateException("no Total line in the class histogram");
     }
 
-    private static long agentClassBytes(String histogram) {
+    static long agentClassBytes(String histogram) {
         return agentRows(histogram).stream().mapToLong(cols -> Long.parseLong(cols[2])).sum();
     }
 
@@ -150,7 +150,7 @@ public final class RetainedHeapApp {
      * The agent's classes, then every class with at least 16 KB of live instances: the benchmark subtracts the run
      * without the agent class by class, which shows what the agent's heap is made of beyond its own classes.
      */
-    private static void printHistograms() throws JMException {
+    static void printHistograms() throws JMException {
         String histogram = histogram();
         for (String[] cols : rows(histogram)) {
             if (Long.parseLong(cols[2]) >= 16 * 1024) {
