@@ -337,7 +337,7 @@ final class LineagePipeline {
           updates.sendAll();
           ((CountDownLatch) task).countDown();
         } else if (task instanceof AgentTask) {
-          ((AgentTask) task).run(this::process);
+          ((AgentTask) task).run(this::processFound);
         } else {
           processQueued((QueryLineage) task);
         }
@@ -349,6 +349,12 @@ final class LineagePipeline {
         errors.internalError("building or sending a message", t);
       }
     }
+  }
+
+  /** A record an agent task found (a streaming query's state, a foreachBatch write): captured like an execution. */
+  private void processFound(QueryLineage found) {
+    captured.incrementAndGet();
+    process(found);
   }
 
   private void processQueued(QueryLineage captured) {

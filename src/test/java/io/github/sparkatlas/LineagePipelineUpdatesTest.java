@@ -75,6 +75,20 @@ class LineagePipelineUpdatesTest {
   }
 
   @Test
+  void recordsFoundByAgentTasksCountAsCaptured() {
+    CollectingSink sink = new CollectingSink();
+    LineagePipeline pipeline = pipeline(sink, false, 60_000);
+    assertTrue(pipeline.submit((AgentTask) found -> {
+      found.accept(write(1, "file:/streamed").withStreamingQuery("q-1"));
+      found.accept(write(2, "file:/streamed").withStreamingQuery("q-1"));
+    }));
+    assertTrue(pipeline.flush(10_000));
+    assertEquals(2, pipeline.captured.get(), "both records the task found are counted as captured");
+    assertEquals(1, sink.accepted.size(), "the second changes nothing: not news");
+    pipeline.close(1_000);
+  }
+
+  @Test
   void repeatedWritesSendOneMessageAndRenderOnePlanText() {
     CollectingSink sink = new CollectingSink();
     LineagePipeline pipeline = pipeline(sink, false, 60_000);
