@@ -10,12 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Prints, per application in a file-sink directory, its latest spark_process: inputs, process, outputs. */
+/**
+ * Prints, per application in a file-sink directory, the latest state of each of its spark_processes (one at
+ * application granularity; one per write and per streaming query at query granularity): inputs, process, outputs.
+ */
 final class ShowLineage {
   private final PrintStream out;
 
@@ -36,8 +40,17 @@ final class ShowLineage {
     for (Path file : files) {
       List<JsonNode> messages = NotificationDecoder.decodeAll(Files.readAllLines(file, StandardCharsets.UTF_8));
       out.println(file + ": " + messages.size() + " message(s)");
-      if (!messages.isEmpty()) {
-        print(messages.get(messages.size() - 1));
+      // Each message holds the whole state of its process: the last one of each process says everything.
+      Map<String, JsonNode> latestByProcess = new LinkedHashMap<>();
+      for (JsonNode message : messages) {
+        for (JsonNode entity : message.path("entities").path("entities")) {
+          if (entity.path("typeName").asText().equals("spark_process")) {
+            latestByProcess.put(entity.path("attributes").path("qualifiedName").asText(), message);
+          }
+        }
+      }
+      for (JsonNode message : latestByProcess.values()) {
+        print(message);
       }
     }
     return 0;

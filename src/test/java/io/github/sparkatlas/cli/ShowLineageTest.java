@@ -1,0 +1,67 @@
+package io.github.sparkatlas.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sparkatlas.delivery.FileSink;
+import io.github.sparkatlas.lineage.PathDataset;
+import io.github.sparkatlas.lineage.QueryLineage;
+import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.message.NotificationJson;
+import io.github.sparkatlas.message.OutboundMessage;
+import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.model.ProcessLineage;
+import io.github.sparkatlas.model.SparkEntityFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `show` prints the latest state of every process of an application, whatever the granularity. */
+class ShowLineageTest {
+  @TempDir
+  Path tmp;
+
+  private final Naming naming = new Naming("cl1");
+  private final SparkEntityFactory entities = new SparkEntityFactory(naming);
+
+  private static QueryLineage record(String query, String input, String output) {
+    return new QueryLineage("local-1", "app", -1, "StreamingQuery", "user", 1,
+        List.of(PathDataset.of(URI.create(input))), List.of(PathDataset.of(URI.create(output))), null)
+        .withStreamingQuery(query);
+  }
+
+  private void send(FileSink sink, ProcessLineage process) {
+    sink.accept(new OutboundMessage("local-1", naming.process(process.key()), "user", 1,
+        NotificationJson.toText(NotificationJson.toJson(entities.processNotification(process))), false, true));
+  }
+
+  @Test
+  void queryGranularityShowsTheLatestStateOfEveryProcessNotOnlyTheLastMessage() throws Exception {
+    FileSink sink = new FileSink(tmp, new NotificationEncoder(900_000, true, "127.0.0.1", "test", "0"));
+    ProcessLineage first = new ProcessLineage(entities.processKey(record("q-1", "file:/a", "file:/a-out"), true),
+        false);
+    first.add(record("q-1", "file:/a", "file:/a-out"));
+    send(sink, first);
+    first.add(record("q-1", "file:/a2", "file:/a-out"));
+    send(sink, first);
+    ProcessLineage second = new ProcessLineage(entities.processKey(record("q-2", "file:/b", "file:/b-out"), true),
+        false);
+    second.add(record("q-2", "file:/b", "file:/b-out"));
+    send(sink, second);
+    sink.close(1_000);
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    assertEquals(0, new ShowLineage(new PrintStream(bytes, true, "UTF-8")).show(tmp));
+    String shown = bytes.toString(StandardCharsets.UTF_8.name());
+
+    assertTrue(shown.contains("3 message(s)"), shown);
+    assertTrue(shown.contains("file:/a2@cl1"), "the first query's latest state: " + shown);
+    assertTrue(shown.contains("file:/b-out@cl1"), "the second query: " + shown);
+    assertEquals(2, shown.split("process spark_process", -1).length - 1, "each process once: " + shown);
+  }
+}
