@@ -56,7 +56,7 @@ class StreamingLineageEndToEndTest {
 
     /** The topics a run of the app reads and writes, created before it starts, with rows in those it reads. */
     private static void createTopics(String prefix) {
-        for (String topic : List.of("events.a", "orders", "orders.out", "orders.cont", "audit")) {
+        for (String topic : List.of("events.a", "orders", "orders.out", "orders.cont", "orders.batch", "audit")) {
             broker.createTopic(prefix + topic, 1);
         }
         produce(prefix + "events.a", prefix + "orders", prefix + "audit");
@@ -184,12 +184,14 @@ class StreamingLineageEndToEndTest {
 
         Set<DatasetRef> patternOut = Set.of(fsPath(SampleEtl.localUri(work.resolve("pattern-out")) + "@" + NAMESPACE));
         if (perQuery) {
-            // The last state of each process, by its name: exactly the four queries that read something.
+            // The last state of each process, by its name: exactly the four queries that read something, and the
+            // batch write.
             Map<String, ProcessView> lastByProcess = new LinkedHashMap<>();
             Set<String> applications = new java.util.HashSet<>();
             for (JsonNode message : messages) {
                 ProcessView process = HookMessages.onlyProcess(message);
-                assertTrue(process.qualifiedName().startsWith("spark-streaming-query/"), process::toString);
+                assertTrue(process.qualifiedName().startsWith("spark-streaming-query/")
+                        || process.outputs().equals(Set.of(kafkaTopic(prefix + "orders.batch"))), process::toString);
                 lastByProcess.put(process.qualifiedName(), process);
                 for (JsonNode entity : message.path("entities").path("entities")) {
                     if ("spark_application".equals(entity.path("typeName").asText())) {
@@ -205,9 +207,10 @@ class StreamingLineageEndToEndTest {
             expected.put(Set.of(sparkTable("default.fb_orders@" + NAMESPACE)), Set.of(kafkaTopic(prefix + "orders")));
             expected.put(Set.of(kafkaTopic(prefix + "orders.out")), Set.of(kafkaTopic(prefix + "orders")));
             expected.put(Set.of(kafkaTopic(prefix + "orders.cont")), Set.of(kafkaTopic(prefix + "orders")));
+            expected.put(Set.of(kafkaTopic(prefix + "orders.batch")), Set.of(kafkaTopic(prefix + "orders")));
             assertEquals(expected, ioByOutputs, () -> "outputs -> inputs of each query's last message; all: "
                     + messages);
-            assertEquals(4, lastByProcess.size(), lastByProcess::toString);
+            assertEquals(5, lastByProcess.size(), lastByProcess::toString);
         } else {
             ProcessView last = HookMessages.onlyProcess(messages.get(messages.size() - 1));
             assertEquals(Set.of(kafkaTopic(prefix + "events.a"), kafkaTopic(prefix + "events.late"),
@@ -215,7 +218,7 @@ class StreamingLineageEndToEndTest {
                     () -> "inputs of the application's last message; all messages: " + messages);
             Set<DatasetRef> outputs = new java.util.HashSet<>(patternOut);
             outputs.addAll(Set.of(sparkTable("default.fb_orders@" + NAMESPACE), kafkaTopic(prefix + "orders.out"),
-                    kafkaTopic(prefix + "orders.cont")));
+                    kafkaTopic(prefix + "orders.cont"), kafkaTopic(prefix + "orders.batch")));
             assertEquals(outputs, last.outputs(),
                     () -> "outputs of the application's last message; all messages: " + messages);
         }
@@ -224,9 +227,9 @@ class StreamingLineageEndToEndTest {
             assertFalse(HookMessages.entityNames(message).contains("kafka_topic:" + prefix + "audit@" + NAMESPACE),
                     () -> "the failing query's topic is in a message: " + message);
         }
-        // Each query is news once, the pattern query once more for its new topic; micro-batches, the restart and
-        // the failing query are not.
-        assertTrue(messages.size() <= 5, () -> messages.size() + " messages: " + messages);
+        // Each query is news once, the pattern query once more for its new topic, the batch copy once; micro-batches,
+        // the restart and the failing query are not.
+        assertTrue(messages.size() <= 6, () -> messages.size() + " messages: " + messages);
 
         assertEquals(List.of(), DriverLog.agentLines(log, "ERROR"), "no agent errors");
         List<String> warnings = DriverLog.agentLines(log, "WARN");

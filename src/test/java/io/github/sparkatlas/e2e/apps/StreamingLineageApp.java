@@ -25,7 +25,8 @@ import org.apache.spark.sql.streaming.Trigger;
  * </ol>
  * Then the first query is restarted from its checkpoint ({@code availableNow}); a continuous query copies
  * {@code orders} to {@code orders.cont} until the test has read the copy (file {@code <gate dir>/continuous-read});
- * and a last query over topic {@code audit} fails in its foreachBatch function before writing anything.
+ * a query over topic {@code audit} fails in its foreachBatch function before writing anything; last, a batch read
+ * of {@code orders} is written in batch to the topic {@code orders.batch}.
  *
  * <p>Usage: {@code StreamingLineageApp <work dir> <bootstrap servers> <gate dir> <topic prefix>}: every topic
  * named above is read and written with the prefix (letters and {@code _} only), so that runs against the same
@@ -116,6 +117,16 @@ public final class StreamingLineageApp {
             } catch (StreamingQueryException expected) {
                 System.out.println(FAILED_LINE);
             }
+
+            // A batch Kafka read and write in the same application: the topic the queries read, copied to another.
+            spark.read().format("kafka")
+                    .option("kafka.bootstrap.servers", servers)
+                    .option("kafka.sasl.jaas.config", jaas())
+                    .option("subscribe", prefix + "orders").load()
+                    .selectExpr("key", "value").write().format("kafka")
+                    .option("kafka.bootstrap.servers", servers)
+                    .option("kafka.sasl.jaas.config", jaas())
+                    .option("topic", prefix + "orders.batch").save();
 
             long files = spark.read().parquet(patternOut.toString()).count();
             long table = spark.table("fb_orders").count();
