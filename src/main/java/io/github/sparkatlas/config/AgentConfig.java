@@ -1,12 +1,13 @@
 package io.github.sparkatlas.config;
 
-import io.github.sparkatlas.model.KafkaNamespaces;
+import io.github.sparkatlas.lineage.TopicDataset;
 import io.github.sparkatlas.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,8 +41,8 @@ public final class AgentConfig {
         throw new ConfigException(key + ": the key must end in the namespace, e.g. "
             + AgentConfigDef.KAFKA_NAMESPACE_PREFIX + "prod=broker1:9092,broker2:9092");
       }
-      String[] servers = KafkaNamespaces.servers(mapping.getValue());
-      if (servers.length == 0) {
+      List<String> servers = TopicDataset.servers(mapping.getValue());
+      if (servers.isEmpty()) {
         throw new ConfigException(key + ": list the bootstrap servers (host:port) of the Kafka cluster whose "
             + "topics are named in namespace " + mapping.getKey());
       }

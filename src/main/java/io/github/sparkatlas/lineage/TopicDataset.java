@@ -1,6 +1,7 @@
 package io.github.sparkatlas.lineage;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -29,17 +30,24 @@ public final class TopicDataset extends Dataset {
 
   /** Lower-case hosts, no blanks, sorted: one cluster has one spelling whatever order the job listed them in. */
   static String normalize(String servers) {
-    if (servers == null || servers.trim().isEmpty()) {
-      return "";
-    }
-    TreeSet<String> sorted = new TreeSet<>();
-    for (String server : Arrays.asList(servers.split(","))) {
-      String trimmed = server.trim().toLowerCase(Locale.ROOT);
-      if (!trimmed.isEmpty()) {
-        sorted.add(trimmed);
+    return String.join(",", new TreeSet<>(servers(servers)));
+  }
+
+  /**
+   * The {@code host:port} entries of a bootstrap servers list, trimmed and lower-cased (host names are), in the
+   * order given; empty for null. The one reading of such a list, for datasets and for the namespace mapping alike.
+   */
+  public static List<String> servers(String bootstrapServers) {
+    List<String> servers = new ArrayList<>();
+    if (bootstrapServers != null) {
+      for (String part : bootstrapServers.split(",")) {
+        String server = part.trim().toLowerCase(Locale.ROOT);
+        if (!server.isEmpty()) {
+          servers.add(server);
+        }
       }
     }
-    return String.join(",", sorted);
+    return servers;
   }
 
   public String topic() {

@@ -1,8 +1,8 @@
 package io.github.sparkatlas.model;
 
+import io.github.sparkatlas.lineage.TopicDataset;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,7 +33,7 @@ public final class KafkaNamespaces {
   public static KafkaNamespaces of(Map<String, String> serversByNamespace) {
     Map<String, String> byServer = new HashMap<>();
     for (Map.Entry<String, String> mapping : serversByNamespace.entrySet()) {
-      for (String server : servers(mapping.getValue())) {
+      for (String server : TopicDataset.servers(mapping.getValue())) {
         String earlier = byServer.put(server, mapping.getKey());
         if (earlier != null && !earlier.equals(mapping.getKey())) {
           throw new IllegalArgumentException("Kafka server " + server + " is mapped to two namespaces, " + earlier
@@ -44,30 +44,12 @@ public final class KafkaNamespaces {
     return byServer.isEmpty() ? NONE : new KafkaNamespaces(Collections.unmodifiableMap(byServer));
   }
 
-  /** The {@code host:port} entries of a bootstrap servers list, trimmed and lower-cased (host names are). */
-  public static String[] servers(String bootstrapServers) {
-    if (bootstrapServers == null) {
-      return new String[0];
-    }
-    String[] parts = bootstrapServers.split(",");
-    int kept = 0;
-    for (String part : parts) {
-      String server = part.trim().toLowerCase(Locale.ROOT);
-      if (!server.isEmpty()) {
-        parts[kept++] = server;
-      }
-    }
-    String[] servers = new String[kept];
-    System.arraycopy(parts, 0, servers, 0, kept);
-    return servers;
-  }
-
   /** The namespace of the cluster with these bootstrap servers; {@code fallback} when none of them is mapped. */
   String namespaceOf(String bootstrapServers, String fallback) {
     if (namespaceByServer.isEmpty()) {
       return fallback;
     }
-    for (String server : servers(bootstrapServers)) {
+    for (String server : TopicDataset.servers(bootstrapServers)) {
       String namespace = namespaceByServer.get(server);
       if (namespace != null) {
         return namespace;
