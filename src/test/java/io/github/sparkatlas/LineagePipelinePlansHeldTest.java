@@ -1,10 +1,9 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.testsupport.RecordingSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sparkatlas.delivery.DeliveryStats;
-import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.PlanTextSource;
 import io.github.sparkatlas.lineage.QueryLineage;
@@ -13,7 +12,6 @@ import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
 import java.net.URI;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
@@ -30,29 +28,6 @@ class LineagePipelinePlansHeldTest {
   private final ErrorReporterTest.RecordingLogger log = new ErrorReporterTest.RecordingLogger();
   private final ErrorReporter errors = new ErrorReporter(log, Redactor.defaults(), Long.MAX_VALUE, () -> { });
 
-  private static final class CollectingSink implements Sink {
-    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void accept(OutboundMessage message) {
-      accepted.add(message);
-    }
-
-    @Override
-    public boolean flush(long timeoutMillis) {
-      return true;
-    }
-
-    @Override
-    public DeliveryStats stats() {
-      return new DeliveryStats(0, 0, 0, 0, 0, 0, 0);
-    }
-
-    @Override
-    public void close(long timeoutMillis) {
-    }
-  }
-
   private static QueryLineage execution(long id) {
     return new QueryLineage("local-1", "app", id, "InsertIntoHadoopFsRelationCommand", "user", 1_000 + id,
         List.of(PathDataset.of(URI.create("file:/in"))), List.of(PathDataset.of(URI.create("file:/out/" + id))),
@@ -61,7 +36,7 @@ class LineagePipelinePlansHeldTest {
 
   @Test
   void whileTheAgentThreadIsBehindOnlyABoundedNumberOfPlansAreHeldAndTheRestGoWithoutPlanText() throws Exception {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     CountDownLatch sinkReady = new CountDownLatch(1);
     // The agent thread creates its sink first: holding that back keeps every submission waiting in the queue.
     LineagePipeline pipeline = new LineagePipeline(1_000, () -> {
@@ -91,7 +66,7 @@ class LineagePipelinePlansHeldTest {
 
   @Test
   void plansRenderedByTheAgentThreadNoLongerCountAgainstTheBound() throws Exception {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = new LineagePipeline(1_000, () -> sink, new Naming("cl1"), Redactor.defaults(), errors,
         PER_QUERY);
     for (int id = 0; id < 3 * LineagePipeline.MAX_PLANS_HELD; id++) {

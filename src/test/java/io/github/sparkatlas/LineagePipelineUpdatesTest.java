@@ -1,9 +1,9 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.testsupport.RecordingSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
@@ -15,7 +15,6 @@ import io.github.sparkatlas.redact.Redactor;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -25,29 +24,6 @@ class LineagePipelineUpdatesTest {
   private final ErrorReporterTest.RecordingLogger log = new ErrorReporterTest.RecordingLogger();
   private final ErrorReporter errors = new ErrorReporter(log, Redactor.defaults(), Long.MAX_VALUE, () -> { });
   private final AtomicInteger rendered = new AtomicInteger();
-
-  private static final class CollectingSink implements Sink {
-    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void accept(OutboundMessage message) {
-      accepted.add(message);
-    }
-
-    @Override
-    public boolean flush(long timeoutMillis) {
-      return true;
-    }
-
-    @Override
-    public DeliveryStats stats() {
-      return new DeliveryStats(0, 0, 0, 0, 0, 0, 0);
-    }
-
-    @Override
-    public void close(long timeoutMillis) {
-    }
-  }
 
   private LineagePipeline pipeline(Sink sink, boolean perQuery, long intervalMillis) {
     return new LineagePipeline(1_000, () -> sink, new Naming("cl1"), Redactor.defaults(),
@@ -76,7 +52,7 @@ class LineagePipelineUpdatesTest {
 
   @Test
   void recordsFoundByAgentTasksCountAsCaptured() {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = pipeline(sink, false, 60_000);
     assertTrue(pipeline.submit((AgentTask) found -> {
       found.accept(write(1, "file:/streamed").withStreamingQuery("q-1"));
@@ -90,7 +66,7 @@ class LineagePipelineUpdatesTest {
 
   @Test
   void repeatedWritesSendOneMessageAndRenderOnePlanText() {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = pipeline(sink, false, 60_000);
     for (int id = 0; id < 50; id++) {
       assertTrue(pipeline.submit(write(id, "file:/out")));
@@ -108,7 +84,7 @@ class LineagePipelineUpdatesTest {
   @Test
   void everyMessageReplacesEarlierOnesOfItsProcessAndIsKeyedByTheProcessQualifiedName() {
     for (boolean perQuery : new boolean[] {false, true}) {
-      CollectingSink sink = new CollectingSink();
+      RecordingSink sink = new RecordingSink();
       LineagePipeline pipeline = pipeline(sink, perQuery, 60_000);
       pipeline.submit(write(1, "file:/a"));
       pipeline.submit(write(2, "file:/b"));
@@ -132,7 +108,7 @@ class LineagePipelineUpdatesTest {
 
   @Test
   void aFlushSendsTheChangeThatWasWaitingForItsInterval() {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = pipeline(sink, false, TimeUnit.HOURS.toMillis(1));
     pipeline.submit(large());
     pipeline.submit(write(1, "file:/one-more"));
@@ -145,7 +121,7 @@ class LineagePipelineUpdatesTest {
 
   @Test
   void closeSendsTheChangeThatWasWaitingForItsInterval() {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = pipeline(sink, false, TimeUnit.HOURS.toMillis(1));
     pipeline.submit(large());
     pipeline.submit(write(1, "file:/one-more"));
@@ -158,7 +134,7 @@ class LineagePipelineUpdatesTest {
 
   @Test
   void aWaitingChangeIsSentOnceItsIntervalHasPassedWithoutFurtherWork() throws Exception {
-    CollectingSink sink = new CollectingSink();
+    RecordingSink sink = new RecordingSink();
     LineagePipeline pipeline = pipeline(sink, false, 300);
     pipeline.submit(large());
     long submitted = System.nanoTime();

@@ -1,17 +1,15 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.testsupport.RecordingSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.config.AgentConfig;
 import io.github.sparkatlas.config.ConfigLoader;
-import io.github.sparkatlas.delivery.DeliveryStats;
-import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
-import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
@@ -26,7 +24,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
@@ -69,29 +66,6 @@ class LoudLimitsTest {
   @AfterEach
   void cleanUp() {
     cleanups.forEach(Runnable::run);
-  }
-
-  private static final class RecordingSink implements Sink {
-    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void accept(OutboundMessage notification) {
-      accepted.add(notification);
-    }
-
-    @Override
-    public boolean flush(long timeoutMillis) {
-      return true;
-    }
-
-    @Override
-    public DeliveryStats stats() {
-      return new DeliveryStats(accepted.size(), 0, 0, 0, 0, 0, 0);
-    }
-
-    @Override
-    public void close(long timeoutMillis) {
-    }
   }
 
   /** An agent of its own, logging through the agent's logger, listening to the test's SparkContext. */

@@ -1,14 +1,12 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.testsupport.RecordingSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.config.AgentConfigDef;
-import io.github.sparkatlas.delivery.DeliveryStats;
-import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.lineage.QueryLineage;
-import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
@@ -20,7 +18,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.CommandExecutionMode;
 import org.apache.spark.sql.execution.QueryExecution;
@@ -63,29 +60,6 @@ class PlanTextRedactionTest {
   }
 
   /** Keeps what the agent thread hands over. */
-  private static final class RecordingSink implements Sink {
-    final List<OutboundMessage> accepted = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void accept(OutboundMessage notification) {
-      accepted.add(notification);
-    }
-
-    @Override
-    public boolean flush(long timeoutMillis) {
-      return true;
-    }
-
-    @Override
-    public DeliveryStats stats() {
-      return new DeliveryStats(accepted.size(), 0, 0, 0, 0, 0, 0);
-    }
-
-    @Override
-    public void close(long timeoutMillis) {
-    }
-  }
-
   /**
    * A write of one string literal, planned but not run ({@code SKIP}: its plan is what the agent would read after
    * it ran).
