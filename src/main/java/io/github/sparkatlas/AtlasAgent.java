@@ -17,6 +17,7 @@ import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.model.KafkaNamespaces;
 import io.github.sparkatlas.model.Naming;
+import io.github.sparkatlas.model.NamingMode;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -187,7 +188,8 @@ public final class AtlasAgent {
   private static LineagePipeline pipeline(AgentConfig config, Redactor redactor, AtomicReference<Path> spoolDir,
       ErrorReporter errors) {
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
-        new Naming(config.namespace(), KafkaNamespaces.of(config.kafkaNamespaces())), redactor,
+        new Naming(config.namespace(), KafkaNamespaces.of(config.kafkaNamespaces()),
+            NamingMode.ofSetting(config.get(AgentConfigDef.NAMING_MODE))), redactor,
         new PlanTexts(redactor, config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
             config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
         errors, AgentConfigDef.GRANULARITY_QUERY.equals(config.get(AgentConfigDef.PROCESS_GRANULARITY)),

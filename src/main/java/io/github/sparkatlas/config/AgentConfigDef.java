@@ -122,6 +122,13 @@ public final class AgentConfigDef {
           + "batch write (the same inputs written to the same outputs again is the same process) and per streaming "
           + "query, each with only its own inputs and outputs. See Granularity in the README.");
 
+  public static final ConfigKey<String> NAMING_MODE = define("atlas.spark.naming.mode",
+      ConfigType.oneOf("atlas", "purview", "path"), "atlas", null,
+      "How paths and database tables are named, so that lineage meets the entities already in the catalog. atlas: "
+          + "as Atlas's own hooks name them (object stores as Atlas's cloud types, HDFS as hdfs_path). purview: as "
+          + "Purview's scanners name Azure storage and Azure SQL, else as atlas. path: every path an fs_path "
+          + "<uri>@<namespace>. See Naming in the README.");
+
   public static final ConfigKey<Long> PROCESS_UPDATE_INTERVAL_MS = define("atlas.spark.process.update.interval.ms",
       ConfigType.longInRange(1_000, 86_400_000), 30_000L, null,
       "A process's message is sent only when its inputs or outputs change. A change to a large application or "

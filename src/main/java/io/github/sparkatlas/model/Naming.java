@@ -10,6 +10,7 @@ import io.github.sparkatlas.lineage.TableDataset;
 public final class Naming {
   private final String namespace;
   private final KafkaNamespaces kafkaNamespaces;
+  private final NamingMode mode;
 
   public Naming(String namespace) {
     this(namespace, KafkaNamespaces.none());
@@ -17,8 +18,18 @@ public final class Naming {
 
   /** @param kafkaNamespaces the namespaces of Kafka clusters mapped away from {@code namespace} */
   public Naming(String namespace, KafkaNamespaces kafkaNamespaces) {
+    this(namespace, kafkaNamespaces, NamingMode.ATLAS);
+  }
+
+  public Naming(String namespace, KafkaNamespaces kafkaNamespaces, NamingMode mode) {
     this.namespace = namespace;
     this.kafkaNamespaces = kafkaNamespaces;
+    this.mode = mode;
+  }
+
+  /** How paths and database tables are named. */
+  public NamingMode mode() {
+    return mode;
   }
 
   public String namespace() {
