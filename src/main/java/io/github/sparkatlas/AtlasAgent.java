@@ -15,6 +15,7 @@ import io.github.sparkatlas.delivery.ProducerSettings;
 import io.github.sparkatlas.delivery.Sink;
 import io.github.sparkatlas.delivery.spool.SpoolSettings;
 import io.github.sparkatlas.message.NotificationEncoder;
+import io.github.sparkatlas.model.DatabricksMounts;
 import io.github.sparkatlas.model.KafkaNamespaces;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.model.NamingMode;
@@ -189,7 +190,10 @@ public final class AtlasAgent {
       ErrorReporter errors) {
     return new LineagePipeline(config.get(AgentConfigDef.QUEUE_CAPACITY), () -> sink(config, redactor, spoolDir),
         new Naming(config.namespace(), KafkaNamespaces.of(config.kafkaNamespaces()),
-            NamingMode.ofSetting(config.get(AgentConfigDef.NAMING_MODE))), redactor,
+            NamingMode.ofSetting(config.get(AgentConfigDef.NAMING_MODE)))
+            .withMounts(DatabricksMounts.parse(config.get(AgentConfigDef.DATABRICKS_MOUNTS)))
+            .withHiveTables(AgentConfigDef.HIVE_TABLE_TYPE_HIVE.equals(config.get(AgentConfigDef.HIVE_TABLE_TYPE))),
+        redactor,
         new PlanTexts(redactor, config.get(AgentConfigDef.PLAN_TEXT_MAX_LENGTH),
             config.get(AgentConfigDef.CAPTURE_BUDGET_MS), errors),
         errors, AgentConfigDef.GRANULARITY_QUERY.equals(config.get(AgentConfigDef.PROCESS_GRANULARITY)),

@@ -1,6 +1,7 @@
 package io.github.sparkatlas.config;
 
 import io.github.sparkatlas.lineage.TopicDataset;
+import io.github.sparkatlas.model.DatabricksMounts;
 import io.github.sparkatlas.redact.Redactor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,11 @@ public final class AgentConfig {
     }
     this.values = Collections.unmodifiableMap(parsed);
     checkKafkaNamespaces(kafkaNamespaces());
+    try {
+      DatabricksMounts.parse(get(AgentConfigDef.DATABRICKS_MOUNTS));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(AgentConfigDef.DATABRICKS_MOUNTS.name() + ": " + e.getMessage());
+    }
   }
 
   /** A mapping that names no namespace or no server, or a server mapped twice, would name topics wrongly. */

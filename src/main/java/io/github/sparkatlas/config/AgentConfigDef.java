@@ -129,6 +129,23 @@ public final class AgentConfigDef {
           + "Purview's scanners name Azure storage and Azure SQL, else as atlas. path: every path an fs_path "
           + "<uri>@<namespace>. See Naming in the README.");
 
+  public static final ConfigKey<String> DATABRICKS_MOUNTS = define("atlas.spark.databricks.mounts",
+      ConfigType.STRING, null, "none",
+      "Databricks mount points and the cloud URIs they stand for, <mount point>=<URI>, comma-separated (e.g. "
+          + "/mnt/raw=abfss://raw@acct.dfs.core.windows.net/,/mnt/lake=s3a://lake/data): a path under a mount "
+          + "(dbfs:/mnt/raw/x) is named as its cloud path, by atlas.spark.naming.mode. Without it such paths are "
+          + "fs_path dbfs:/mnt/...@<namespace>.");
+
+  public static final String HIVE_TABLE_TYPE_SPARK = "spark_table";
+  public static final String HIVE_TABLE_TYPE_HIVE = "hive_table";
+
+  public static final ConfigKey<String> HIVE_TABLE_TYPE = define("atlas.spark.hive.table.type",
+      ConfigType.oneOf(HIVE_TABLE_TYPE_SPARK, HIVE_TABLE_TYPE_HIVE), HIVE_TABLE_TYPE_SPARK, null,
+      "How Hive-format tables of the session catalog are named. spark_table: sent as spark_table entities with "
+          + "their database, columns and storage. hive_table: referenced by qualifiedName as the hive_table "
+          + "<db>.<table>@<namespace> the Hive hook registers, never created by the agent; only for sites where "
+          + "the Hive hook registers every such table (see Naming in the README).");
+
   public static final ConfigKey<Long> PROCESS_UPDATE_INTERVAL_MS = define("atlas.spark.process.update.interval.ms",
       ConfigType.longInRange(1_000, 86_400_000), 30_000L, null,
       "A process's message is sent only when its inputs or outputs change. A change to a large application or "

@@ -68,6 +68,11 @@ public final class NotificationJson {
     if (value instanceof AtlasObjectId) {
       AtlasObjectId id = (AtlasObjectId) value;
       ObjectNode node = MAPPER.createObjectNode();
+      if (id.guid() == null) {
+        node.put("typeName", id.typeName());
+        node.putObject("uniqueAttributes").put("qualifiedName", id.qualifiedName());
+        return node;
+      }
       node.put("guid", id.guid());
       node.put("typeName", id.typeName());
       return node;

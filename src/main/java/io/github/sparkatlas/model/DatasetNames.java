@@ -20,22 +20,12 @@ final class DatasetNames {
   private final Naming naming;
   private final Redactor redactor;
 
+  private final CloudPathEntities paths;
+
   DatasetNames(Naming naming, Redactor redactor) {
     this.naming = naming;
     this.redactor = redactor;
-  }
-
-  /** The names of a path dataset. */
-  static final class Path {
-    final String qualifiedName;
-    final String name;
-    final String path;
-
-    private Path(String qualifiedName, String name, String path) {
-      this.qualifiedName = qualifiedName;
-      this.name = name;
-      this.path = path;
-    }
+    this.paths = new CloudPathEntities(naming.mode(), naming.namespace());
   }
 
   /** The names of a table, its database and its storage descriptor. */
@@ -77,14 +67,18 @@ final class DatasetNames {
     }
   }
 
-  Path path(PathDataset dataset) {
-    URI uri = dataset.uri();
+  /**
+   * The entity a path is sent as, with the parents its type requires, named by the naming mode; a path under a
+   * configured Databricks mount is named as the cloud path it stands for.
+   */
+  PathEntity path(PathDataset dataset) {
+    URI uri = naming.mounts().resolve(dataset.uri());
     String text = uriText(uri);
     if (text.equals(uri.toString())) {
       String rawPath = uri.getPath();
-      return new Path(naming.path(text), rawPath == null || rawPath.isEmpty() ? text : rawPath, text);
+      return paths.of(text, rawPath == null || rawPath.isEmpty() ? text : rawPath);
     }
-    return new Path(naming.path(text), pathPart(text), text);
+    return paths.of(text, pathPart(text));
   }
 
   Table table(TableDataset dataset) {
@@ -153,7 +147,7 @@ final class DatasetNames {
   }
 
   /** Percent-decoding as UTF-8; a '%' without two hex digits stays as it is. The same instance without any '%'. */
-  private static String decode(String text) {
+  static String decode(String text) {
     if (text.indexOf('%') < 0) {
       return text;
     }

@@ -11,6 +11,8 @@ public final class Naming {
   private final String namespace;
   private final KafkaNamespaces kafkaNamespaces;
   private final NamingMode mode;
+  private final DatabricksMounts mounts;
+  private final boolean hiveTables;
 
   public Naming(String namespace) {
     this(namespace, KafkaNamespaces.none());
@@ -22,9 +24,54 @@ public final class Naming {
   }
 
   public Naming(String namespace, KafkaNamespaces kafkaNamespaces, NamingMode mode) {
+    this(namespace, kafkaNamespaces, mode, DatabricksMounts.none(), false);
+  }
+
+  private Naming(String namespace, KafkaNamespaces kafkaNamespaces, NamingMode mode, DatabricksMounts mounts,
+      boolean hiveTables) {
     this.namespace = namespace;
     this.kafkaNamespaces = kafkaNamespaces;
     this.mode = mode;
+    this.mounts = mounts;
+    this.hiveTables = hiveTables;
+  }
+
+  /** The same naming, with paths under these Databricks mount points named as the cloud paths they are. */
+  public Naming withMounts(DatabricksMounts value) {
+    return new Naming(namespace, kafkaNamespaces, mode, value, hiveTables);
+  }
+
+  /**
+   * The same naming, with Hive metastore tables referenced as the {@code hive_table}s Atlas's Hive hook registers
+   * ({@code atlas.spark.hive.table.type=hive_table}) instead of sent as spark_tables.
+   */
+  public Naming withHiveTables(boolean value) {
+    return new Naming(namespace, kafkaNamespaces, mode, mounts, value);
+  }
+
+  public DatabricksMounts mounts() {
+    return mounts;
+  }
+
+  /**
+   * The Atlas type of a table: the one place that decides it. {@code hive_table} for a table of the Hive metastore
+   * (Hive format, provider {@code hive}, of the session catalog) when Hive tables are named as the Hive hook names
+   * them, else {@code spark_table}. A hive_table is only referenced, by qualifiedName, never created: its entity,
+   * database, columns and storage belong to the Hive hook.
+   */
+  public String tableType(TableDataset table) {
+    return hiveTables && isHiveMetastoreTable(table) ? HIVE_TABLE : SPARK_TABLE;
+  }
+
+  public static final String SPARK_TABLE = "spark_table";
+  public static final String HIVE_TABLE = "hive_table";
+
+  /**
+   * A Hive-format table of the session catalog: provider {@code hive}. Tables of other catalogs (their database
+   * holds the catalog name, {@code cat.db}) and data source tables (provider parquet, delta, ...) are Spark's own.
+   */
+  static boolean isHiveMetastoreTable(TableDataset table) {
+    return "hive".equalsIgnoreCase(table.provider()) && table.database().indexOf('.') < 0;
   }
 
   /** How paths and database tables are named. */
@@ -116,10 +163,5 @@ public final class Naming {
   /** The namespace of a Kafka cluster: the one it is mapped to, else the metadata namespace. */
   public String topicNamespace(String bootstrapServers) {
     return kafkaNamespaces.namespaceOf(bootstrapServers, namespace);
-  }
-
-  /** Atlas's type for a path: hdfs_path for HDFS (what the Hive hook creates), fs_path for everything else. */
-  public static String pathType(PathDataset path) {
-    return "hdfs".equals(path.scheme()) ? "hdfs_path" : "fs_path";
   }
 }

@@ -93,11 +93,11 @@ public final class SparkEntityFactory {
   /** The type and qualifiedName a dataset is sent under. */
   private String sentName(Dataset dataset) {
     if (dataset instanceof TableDataset) {
-      return "spark_table:" + names.table((TableDataset) dataset).qualifiedName;
+      TableDataset table = (TableDataset) dataset;
+      return naming.tableType(table) + ":" + names.table(table).qualifiedName;
     }
     if (dataset instanceof PathDataset) {
-      PathDataset path = (PathDataset) dataset;
-      return Naming.pathType(path) + ":" + names.path(path).qualifiedName;
+      return names.path((PathDataset) dataset).sentName();
     }
     return redactor.redact(dataset.key());
   }
@@ -115,7 +115,7 @@ public final class SparkEntityFactory {
     List<AtlasObjectId> inputs = new ArrayList<>();
     for (Dataset input : lineage.inputs()) {
       AtlasObjectId id = message.dataset(input);
-      if (inputGuids.add(id.guid())) {
+      if (inputGuids.add(id.key())) {
         inputs.add(id);
       }
     }
@@ -124,7 +124,7 @@ public final class SparkEntityFactory {
     List<String> outputNames = new ArrayList<>();
     for (Dataset output : lineage.outputs()) {
       AtlasObjectId id = message.dataset(output);
-      if (outputGuids.add(id.guid())) {
+      if (outputGuids.add(id.key())) {
         outputs.add(id);
         if (outputNames.size() < NAMES_LISTED) {
           outputNames.add(message.name(id));
@@ -133,7 +133,7 @@ public final class SparkEntityFactory {
     }
     if (wholeApplication) {
       // Not an input of what the application also writes (after redaction too): no loop from a table to itself.
-      inputs.removeIf(id -> outputGuids.contains(id.guid()));
+      inputs.removeIf(id -> outputGuids.contains(id.key()));
     }
     String applicationName = lineage.applicationName() != null ? lineage.applicationName()
         : lineage.applicationId();
@@ -188,6 +188,8 @@ public final class SparkEntityFactory {
     private final List<AtlasEntity> entities = new ArrayList<>();
     private final Map<String, AtlasEntity> referred = new LinkedHashMap<>();
     private final Map<String, AtlasObjectId> datasets = new LinkedHashMap<>();
+    /** Names of datasets referenced by qualifiedName, which have no entity in the message. */
+    private final Map<String, String> referenceNames = new LinkedHashMap<>();
 
     String nextGuid() {
       return Integer.toString(--lastGuid);
@@ -198,6 +200,12 @@ public final class SparkEntityFactory {
       if (dataset instanceof TableDataset) {
         TableDataset table = (TableDataset) dataset;
         DatasetNames.Table tableNames = names.table(table);
+        if (Naming.HIVE_TABLE.equals(naming.tableType(table))) {
+          // The Hive hook's entity, with its database, columns and storage: referenced, never made here.
+          AtlasObjectId reference = AtlasObjectId.byQualifiedName(Naming.HIVE_TABLE, tableNames.qualifiedName);
+          referenceNames.put(reference.key(), tableNames.table);
+          return reference;
+        }
         AtlasObjectId id = datasets.get("table:" + tableNames.qualifiedName);
         return id != null ? id : add("table:" + tableNames.qualifiedName, table(table, tableNames));
       }
@@ -207,15 +215,14 @@ public final class SparkEntityFactory {
         AtlasObjectId id = datasets.get(key);
         return id != null ? id : add(key, topic(topicNames));
       }
-      PathDataset path = (PathDataset) dataset;
-      DatasetNames.Path pathNames = names.path(path);
-      String key = Naming.pathType(path) + ":" + pathNames.qualifiedName;
-      AtlasObjectId id = datasets.get(key);
-      return id != null ? id : add(key, path(path, pathNames));
+      return path(names.path((PathDataset) dataset), true);
     }
 
     /** The name attribute of an entity of this message. */
     String name(AtlasObjectId id) {
+      if (id.guid() == null) {
+        return referenceNames.getOrDefault(id.key(), id.qualifiedName());
+      }
       for (AtlasEntity entity : entities) {
         if (entity.guid().equals(id.guid())) {
           return String.valueOf(entity.attributes().get("name"));
@@ -230,14 +237,35 @@ public final class SparkEntityFactory {
       return entity.id();
     }
 
-    private AtlasEntity path(PathDataset path, DatasetNames.Path pathNames) {
-      String type = Naming.pathType(path);
-      return AtlasEntity.builder(type, nextGuid())
-          .attribute("qualifiedName", pathNames.qualifiedName)
-          .attribute("name", pathNames.name)
-          .attribute("path", pathNames.path)
-          .attribute("clusterName", "hdfs_path".equals(type) ? naming.namespace() : null)
-          .build();
+    /**
+     * A path's entity and, as referred entities, the parents its type requires (bucket, container, directories
+     * above it), each once per message: two paths in one bucket share the bucket's entity.
+     *
+     * @param dataset whether this entity is itself a dataset of the process (then it is a top-level entity)
+     */
+    private AtlasObjectId path(PathEntity path, boolean dataset) {
+      String key = path.sentName();
+      AtlasObjectId id = datasets.get(key);
+      if (id != null) {
+        return id;
+      }
+      AtlasObjectId parent = path.parent() == null ? null : path(path.parent(), false);
+      AtlasEntity.Builder builder = AtlasEntity.builder(path.typeName(), nextGuid())
+          .attribute("qualifiedName", path.qualifiedName())
+          .attribute("name", path.name());
+      for (Map.Entry<String, Object> attribute : path.attributes().entrySet()) {
+        builder.attribute(attribute.getKey(), attribute.getValue());
+      }
+      if (parent != null) {
+        builder.relationship(path.parentAttribute(), parent);
+      }
+      AtlasEntity entity = builder.build();
+      if (dataset) {
+        return add(key, entity);
+      }
+      referred.put(entity.guid(), entity);
+      datasets.put(key, entity.id());
+      return entity.id();
     }
 
     /**

@@ -99,7 +99,12 @@ class SparkEntityFactoryTest {
   }
 
   private static JsonNode notificationJson(ApplicationLineage app, Redactor redactor) {
-    return NotificationJson.toJson(new SparkEntityFactory(new Naming(NS), redactor).processNotification(app));
+    return notificationJson(app, redactor, NamingMode.ATLAS);
+  }
+
+  private static JsonNode notificationJson(ApplicationLineage app, Redactor redactor, NamingMode mode) {
+    return NotificationJson.toJson(new SparkEntityFactory(new Naming(NS, KafkaNamespaces.none(), mode), redactor)
+        .processNotification(app));
   }
 
   // ------------------------------------------------------------------------------------------ JSON helpers
@@ -180,8 +185,10 @@ class SparkEntityFactoryTest {
     assertEquals(Set.of("sales@cl1"), qualifiedNames(message, "spark_db"));
     assertEquals(Set.of("hdfs://nn:8020/data/Raw/Events@cl1", "hdfs://nn:8020/out/report_copy@cl1"),
         qualifiedNames(message, "hdfs_path"));
-    assertEquals(Set.of("s3a://lake/Landing/fx_rates@cl1", "file:/tmp/Exports/orders.csv@cl1"),
-        qualifiedNames(message, "fs_path"));
+    assertEquals(Set.of("file:/tmp/Exports/orders.csv@cl1"), qualifiedNames(message, "fs_path"));
+    assertEquals(Set.of("s3a://lake@cl1"), qualifiedNames(message, "aws_s3_v2_bucket"));
+    assertEquals(Set.of("s3a://lake/Landing/@cl1", "s3a://lake/Landing/fx_rates/@cl1"),
+        qualifiedNames(message, "aws_s3_v2_directory"));
     assertTrue(qualifiedNames(message, "spark_column").containsAll(Set.of("sales.orders.id@cl1",
         "sales.orders.amount@cl1", "sales.orders.items@cl1", "sales.orders.region@cl1",
         "sales.customers.id@cl1", "sales.customers.name@cl1")), qualifiedNames(message, "spark_column").toString());
@@ -198,10 +205,12 @@ class SparkEntityFactoryTest {
     assertEquals("db1.mixedcase.colx@Prod", naming.column(table, "ColX"));
     assertEquals("hdfs://nn/A/B@Prod", naming.path(path("hdfs://nn/A/B/")));
     assertEquals("app-1@Prod", naming.process("app-1"));
-    assertEquals("hdfs_path", Naming.pathType(path("HDFS://nn/x")));
-    assertEquals("fs_path", Naming.pathType(path("file:/x")));
-    assertEquals("fs_path", Naming.pathType(path("s3a://b/x")));
-    assertEquals("fs_path", Naming.pathType(path("abfss://c@a.dfs.core.windows.net/x")));
+    DatasetNames pathMode = new DatasetNames(new Naming("Prod", KafkaNamespaces.none(), NamingMode.PATH),
+        Redactor.defaults());
+    assertEquals("hdfs_path", pathMode.path(path("HDFS://nn/x")).typeName());
+    assertEquals("fs_path", pathMode.path(path("file:/x")).typeName());
+    assertEquals("fs_path", pathMode.path(path("s3a://b/x")).typeName());
+    assertEquals("fs_path", pathMode.path(path("abfss://c@a.dfs.core.windows.net/x")).typeName());
   }
 
   @Test
@@ -283,7 +292,7 @@ class SparkEntityFactoryTest {
     List<String> outputs = resolvedNames(message, process.path("attributes").path("outputs"));
 
     assertEquals(Set.of("sales.customers@cl1", "hdfs://nn:8020/data/Raw/Events@cl1",
-        "s3a://lake/Landing/fx_rates@cl1", "sales.daily@cl1"), Set.copyOf(inputs));
+        "s3a://lake/Landing/fx_rates/@cl1", "sales.daily@cl1"), Set.copyOf(inputs));
     assertEquals(inputs.size(), Set.copyOf(inputs).size(), "no duplicate inputs: " + inputs);
     assertEquals(Set.of("sales.orders@cl1", "file:/tmp/Exports/orders.csv@cl1", "sales.summary@cl1",
         "hdfs://nn:8020/out/report_copy@cl1", "sales.report@cl1"), Set.copyOf(outputs));
@@ -576,13 +585,31 @@ class SparkEntityFactoryTest {
     ApplicationLineage app = new ApplicationLineage(APP_ID);
     app.add(query(1, List.of(), List.of(path("s3a://lake/tenants/SECRET_J4205/orders"))));
 
-    JsonNode message = notificationJson(app, redactor);
+    JsonNode message = notificationJson(app, redactor, NamingMode.PATH);
 
     assertFalse(message.toString().contains("SECRET_J4205"), message.toString());
     JsonNode attributes = onlyEntity(message, "fs_path");
     assertEquals("s3a://lake/tenants/" + MASK + "/orders@cl1", attributes.path("qualifiedName").asText());
     assertEquals("s3a://lake/tenants/" + MASK + "/orders", attributes.path("path").asText());
     assertEquals("/tenants/" + MASK + "/orders", attributes.path("name").asText());
+  }
+
+  @Test
+  void aPathSecretIsMaskedInEveryCloudEntityOfThePath() {
+    Redactor redactor = Redactor.of(null, "SECRET_J[0-9]+", null);
+    ApplicationLineage app = new ApplicationLineage(APP_ID);
+    app.add(query(1, List.of(path("abfss://raw@acct.dfs.core.windows.net/SECRET_J7/in")),
+        List.of(path("s3a://lake/tenants/SECRET_J4205/orders"), path("gs://bucket/SECRET_J9"))));
+
+    JsonNode message = notificationJson(app, redactor);
+
+    assertFalse(message.toString().contains("SECRET_J"), message.toString());
+    assertEquals(Set.of("s3a://lake/tenants/@cl1", "s3a://lake/tenants/" + MASK + "/@cl1",
+        "s3a://lake/tenants/" + MASK + "/orders/@cl1"), qualifiedNames(message, "aws_s3_v2_directory"));
+    assertEquals(Set.of("abfss://raw@acct/" + MASK + "@cl1", "abfss://raw@acct/" + MASK + "/in@cl1"),
+        qualifiedNames(message, "adls_gen2_directory"));
+    assertEquals(Set.of("gs://bucket/" + MASK + "/@cl1"), qualifiedNames(message, "gcp_storage_virtual_directory"));
+    assertTrue(AtlasTypeSystem.atlas240().validate(message).isEmpty(), message.toString());
   }
 
   @Test
@@ -659,13 +686,15 @@ class SparkEntityFactoryTest {
 
     JsonNode second = notificationJson(app, redactor);
 
-    assertEquals(qualifiedNames(first, "fs_path"), Set.of("s3a://lake/in/" + MASK + "@cl1"));
-    assertTrue(qualifiedNames(second, "fs_path").containsAll(qualifiedNames(first, "fs_path")));
+    assertEquals(qualifiedNames(first, "aws_s3_v2_directory"), Set.of("s3a://lake/in/@cl1",
+        "s3a://lake/in/" + MASK + "/@cl1"));
+    assertTrue(qualifiedNames(second, "aws_s3_v2_directory")
+        .containsAll(qualifiedNames(first, "aws_s3_v2_directory")));
     assertEquals(qualifiedNames(first, "spark_table"), qualifiedNames(second, "spark_table"));
     JsonNode process = process(second);
-    assertEquals(List.of("s3a://lake/in/" + MASK + "@cl1"), resolvedNames(second, process.path("attributes")
+    assertEquals(List.of("s3a://lake/in/" + MASK + "/@cl1"), resolvedNames(second, process.path("attributes")
         .path("inputs")));
-    assertEquals(Set.of("sales.out_secret_j2@cl1", "s3a://lake/out/" + MASK + "@cl1"),
+    assertEquals(Set.of("sales.out_secret_j2@cl1", "s3a://lake/out/" + MASK + "/@cl1"),
         Set.copyOf(resolvedNames(second, process.path("attributes").path("outputs"))));
   }
 
@@ -684,7 +713,7 @@ class SparkEntityFactoryTest {
       assertTrue(seen.add(name), "one entity per qualifiedName: " + name);
     }
     JsonNode attributes = process(message).path("attributes");
-    assertEquals(List.of("sales.orders_" + MASK + "@cl1", "s3a://lake/" + MASK + "/in@cl1"),
+    assertEquals(List.of("sales.orders_" + MASK + "@cl1", "s3a://lake/" + MASK + "/in/@cl1"),
         resolvedNames(message, attributes.path("outputs")));
     assertEquals(0, attributes.path("inputs").size(), "what is written is no input: " + attributes);
     assertTrue(AtlasTypeSystem.atlas240().validate(message).isEmpty());
