@@ -72,15 +72,24 @@ final class ShowLineage {
       JsonNode attributes = entity.path("attributes");
       out.println();
       for (JsonNode input : attributes.path("inputs")) {
-        out.println("  input   " + describe(byGuid.get(input.path("guid").asText())));
+        out.println("  input   " + describe(input, byGuid));
       }
       out.println("  process spark_process " + attributes.path("qualifiedName").asText() + "  (name: "
           + attributes.path("name").asText() + ", user: " + attributes.path("currUser").asText() + ")");
       for (JsonNode output : attributes.path("outputs")) {
-        out.println("  output  " + describe(byGuid.get(output.path("guid").asText())));
+        out.println("  output  " + describe(output, byGuid));
       }
       out.println();
     }
+  }
+
+  /** A reference: to an entity of the message by guid, or to one the server has by type and qualifiedName. */
+  private static String describe(JsonNode reference, Map<String, JsonNode> byGuid) {
+    if (reference.has("uniqueAttributes")) {
+      return String.format("%-14s %s (reference)", reference.path("typeName").asText(),
+          reference.path("uniqueAttributes").path("qualifiedName").asText());
+    }
+    return describe(byGuid.get(reference.path("guid").asText()));
   }
 
   private static String describe(JsonNode entity) {

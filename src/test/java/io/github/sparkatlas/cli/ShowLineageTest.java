@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sparkatlas.delivery.FileSink;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
+import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.message.NotificationEncoder;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.message.OutboundMessage;
@@ -63,5 +64,27 @@ class ShowLineageTest {
     assertTrue(shown.contains("file:/a2@cl1"), "the first query's latest state: " + shown);
     assertTrue(shown.contains("file:/b-out@cl1"), "the second query: " + shown);
     assertEquals(2, shown.split("process spark_process", -1).length - 1, "each process once: " + shown);
+  }
+
+  @Test
+  void aHiveTableReferencedByQualifiedNameIsShownByItsName() throws Exception {
+    Naming hiveTables = new Naming("cl1").withHiveTables(true);
+    SparkEntityFactory hiveEntities = new SparkEntityFactory(hiveTables);
+    QueryLineage write = new QueryLineage("local-1", "app", 1, "InsertIntoHiveTable", "user", 1,
+        List.of(PathDataset.of(URI.create("file:/in"))),
+        List.of(TableDataset.builder("sales", "orders").provider("hive").build()), null);
+    ProcessLineage process = new ProcessLineage(hiveEntities.processKey(write, false), false);
+    process.add(write);
+    FileSink sink = new FileSink(tmp, new NotificationEncoder(900_000, true, "127.0.0.1", "test", "0"));
+    sink.accept(new OutboundMessage("local-1", hiveTables.process(process.key()), "user", 1,
+        NotificationJson.toText(NotificationJson.toJson(hiveEntities.processNotification(process))), false, true));
+    sink.close(1_000);
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    assertEquals(0, new ShowLineage(new PrintStream(bytes, true, "UTF-8")).show(tmp));
+    String shown = bytes.toString(StandardCharsets.UTF_8.name());
+
+    assertTrue(shown.contains("output  hive_table     sales.orders@cl1 (reference)"), shown);
+    assertTrue(shown.contains("input   fs_path        file:/in@cl1"), shown);
   }
 }
