@@ -25,6 +25,11 @@ final class CloudPathEntities {
   static final String HDFS_PATH = "hdfs_path";
   private static final String ADLS_HOST = ".dfs.core.windows.net";
   private static final String BLOB_HOST = ".blob.core.windows.net";
+  /**
+   * Deeper paths are named in the plain form: one entity per level, each named with the levels above it, grows with
+   * the square of the path's length (a message must stay bounded); real lakes are a few dozen levels deep.
+   */
+  static final int MAX_LEVELS = 128;
 
   private final NamingMode mode;
   private final String namespace;
@@ -60,6 +65,9 @@ final class CloudPathEntities {
   }
 
   private PathEntity atlas(Parts parts) {
+    if (parts.rawLevels().size() > MAX_LEVELS) {
+      return null;
+    }
     switch (parts.scheme) {
       case "s3":
       case "s3a":

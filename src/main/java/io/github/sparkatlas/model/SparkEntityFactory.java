@@ -215,7 +215,7 @@ public final class SparkEntityFactory {
         AtlasObjectId id = datasets.get(key);
         return id != null ? id : add(key, topic(topicNames));
       }
-      return path(names.path((PathDataset) dataset), true);
+      return path(names.path((PathDataset) dataset));
     }
 
     /** The name attribute of an entity of this message. */
@@ -239,33 +239,35 @@ public final class SparkEntityFactory {
 
     /**
      * A path's entity and, as referred entities, the parents its type requires (bucket, container, directories
-     * above it), each once per message: two paths in one bucket share the bucket's entity.
-     *
-     * @param dataset whether this entity is itself a dataset of the process (then it is a top-level entity)
+     * above it), each once per message: two paths in one bucket share the bucket's entity. Built from the top down,
+     * without recursion, so a path of any depth costs no stack.
      */
-    private AtlasObjectId path(PathEntity path, boolean dataset) {
-      String key = path.sentName();
-      AtlasObjectId id = datasets.get(key);
-      if (id != null) {
-        return id;
+    private AtlasObjectId path(PathEntity dataset) {
+      List<PathEntity> chain = new ArrayList<>();
+      for (PathEntity level = dataset; level != null && !datasets.containsKey(level.sentName());
+          level = level.parent()) {
+        chain.add(level);
       }
-      AtlasObjectId parent = path.parent() == null ? null : path(path.parent(), false);
-      AtlasEntity.Builder builder = AtlasEntity.builder(path.typeName(), nextGuid())
-          .attribute("qualifiedName", path.qualifiedName())
-          .attribute("name", path.name());
-      for (Map.Entry<String, Object> attribute : path.attributes().entrySet()) {
-        builder.attribute(attribute.getKey(), attribute.getValue());
+      for (int i = chain.size() - 1; i >= 0; i--) {
+        PathEntity level = chain.get(i);
+        AtlasEntity.Builder builder = AtlasEntity.builder(level.typeName(), nextGuid())
+            .attribute("qualifiedName", level.qualifiedName())
+            .attribute("name", level.name());
+        for (Map.Entry<String, Object> attribute : level.attributes().entrySet()) {
+          builder.attribute(attribute.getKey(), attribute.getValue());
+        }
+        if (level.parent() != null) {
+          builder.relationship(level.parentAttribute(), datasets.get(level.parent().sentName()));
+        }
+        AtlasEntity entity = builder.build();
+        if (level == dataset) {
+          add(level.sentName(), entity);
+        } else {
+          referred.put(entity.guid(), entity);
+          datasets.put(level.sentName(), entity.id());
+        }
       }
-      if (parent != null) {
-        builder.relationship(path.parentAttribute(), parent);
-      }
-      AtlasEntity entity = builder.build();
-      if (dataset) {
-        return add(key, entity);
-      }
-      referred.put(entity.guid(), entity);
-      datasets.put(key, entity.id());
-      return entity.id();
+      return datasets.get(dataset.sentName());
     }
 
     /**

@@ -115,6 +115,39 @@ class NamingModesMessageTest {
   }
 
   @Test
+  void aDirectoryThatIsADatasetAndAParentIsOneEntityWhicheverComesFirst() {
+    JsonNode message = message(naming(NamingMode.ATLAS), record(1,
+        List.of(path("gs://bucket/a/b/c"), path("gs://bucket/a")), List.of(path("gs://bucket/a/b"))));
+
+    assertEquals(Set.of("gcp_storage_virtual_directory:gs://bucket/a/b/c/@cl1",
+        "gcp_storage_virtual_directory:gs://bucket/a/@cl1"), side(message, "inputs"));
+    assertEquals(Set.of("gcp_storage_virtual_directory:gs://bucket/a/b/@cl1"), side(message, "outputs"));
+    assertEquals(4, sentNames(message).stream().filter(n -> n.startsWith("gcp_")).count());
+    assertEquals(List.of(), AtlasTypeSystem.atlas240().validate(message), message.toString());
+  }
+
+  @Test
+  void pathsUpToTheLevelLimitAreNamedByLevelDeeperOnesPlainly() {
+    String limit = deepPath(CloudPathEntities.MAX_LEVELS);
+    String deeper = deepPath(CloudPathEntities.MAX_LEVELS + 1);
+    JsonNode message = message(naming(NamingMode.ATLAS), record(1, List.of(path(limit)), List.of(path(deeper))));
+
+    assertEquals(Set.of("aws_s3_v2_directory:" + limit + "/@cl1"), side(message, "inputs"));
+    assertEquals(Set.of("fs_path:" + deeper + "@cl1"), side(message, "outputs"));
+    assertEquals(CloudPathEntities.MAX_LEVELS + 1,
+        sentNames(message).stream().filter(n -> n.startsWith("aws_s3_v2_")).count());
+    assertEquals(List.of(), AtlasTypeSystem.atlas240().validate(message));
+  }
+
+  private static String deepPath(int levels) {
+    StringBuilder deep = new StringBuilder("s3a://lake");
+    for (int i = 0; i < levels; i++) {
+      deep.append("/d").append(i);
+    }
+    return deep.toString();
+  }
+
+  @Test
   void pathModeMessagesNameEveryPathAPlainFsPath() {
     JsonNode message = message(naming(NamingMode.PATH), record(1,
         List.of(path("s3a://lake/raw/events"), path("hdfs://nn:8020/data/x")),
