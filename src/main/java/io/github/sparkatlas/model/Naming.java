@@ -8,6 +8,9 @@ import io.github.sparkatlas.lineage.TableDataset;
  * hooks and scanners create instead of making disconnected twins.
  */
 public final class Naming {
+  public static final String SPARK_TABLE = "spark_table";
+  public static final String HIVE_TABLE = "hive_table";
+
   private final String namespace;
   private final KafkaNamespaces kafkaNamespaces;
   private final NamingMode mode;
@@ -62,9 +65,6 @@ public final class Naming {
   public String tableType(TableDataset table) {
     return hiveTables && isHiveMetastoreTable(table) ? HIVE_TABLE : SPARK_TABLE;
   }
-
-  public static final String SPARK_TABLE = "spark_table";
-  public static final String HIVE_TABLE = "hive_table";
 
   /**
    * A Hive-format table of the session catalog: provider {@code hive}. Tables of other catalogs (their database
