@@ -113,6 +113,15 @@ class CloudPathEntitiesTest {
     assertEquals("adls_gen2_account:abfss://acct@cl1", adls.parent().parent().parent().sentName());
   }
 
+  /** Atlas's extractor matches schemes case-sensitively (S3A:// would become a lower-cased hdfs_path); ours do not. */
+  @Test
+  void anUpperCaseSchemeIsNamedAsItsLowerCaseForm() {
+    assertEquals("aws_s3_v2_directory:s3a://lake/Raw/@cl1", named("S3A://Lake/Raw", NamingMode.ATLAS).sentName());
+    assertEquals("adls_gen2_directory:abfss://raw@acct/x@cl1",
+        named("ABFSS://raw@acct.dfs.core.windows.net/x", NamingMode.ATLAS).sentName());
+    assertEquals("gcp_storage_bucket:gs://b@cl1", named("GS://b", NamingMode.ATLAS).sentName());
+  }
+
   /** What Atlas has no model for keeps the plain fs_path form in every mode. */
   @ParameterizedTest
   @ValueSource(strings = {"atlas", "purview", "path"})
