@@ -255,6 +255,63 @@ class IcebergCaptureTest {
     }
   }
 
+  /** Iceberg's own copy-on-write node on Spark 3.4 (iceberg-spark-extensions-3.4): Spark 3.5's ReplaceData's shape. */
+  public static final class ReplaceIcebergData {
+    private final Object table;
+    private final Object query;
+    private final Object originalTable;
+
+    ReplaceIcebergData(Object table, Object query, Object originalTable) {
+      this.table = table;
+      this.query = query;
+      this.originalTable = originalTable;
+    }
+
+    public Object table() {
+      return table;
+    }
+
+    public Object query() {
+      return query;
+    }
+
+    public Object originalTable() {
+      return originalTable;
+    }
+  }
+
+  /** What the capture reads of a QueryExecution. */
+  public static final class AnalyzedOnly {
+    private final Object analyzed;
+
+    AnalyzedOnly(Object analyzed) {
+      this.analyzed = analyzed;
+    }
+
+    public Object analyzed() {
+      return analyzed;
+    }
+
+    public Object sparkSession() {
+      return spark;
+    }
+  }
+
+  @Test
+  void icebergsOwnRowLevelNodesOfSpark34AreReadByName() throws Exception {
+    LogicalPlan merge = spark.sessionState().sqlParser().parsePlan("MERGE INTO local.db.t t USING local.db.updates s "
+        + "ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.name = s.name");
+    Object replaceData = spark.sessionState().executePlan(merge, CommandExecutionMode.SKIP()).analyzed();
+    assertEquals("ReplaceData", replaceData.getClass().getSimpleName());
+    Object node = new ReplaceIcebergData(Reflect.get(replaceData, "table"), Reflect.get(replaceData, "query"),
+        Reflect.get(replaceData, "originalTable"));
+    LineageCapture.Result result = new LineageCapture(10_000, 60_000).capture(new AnalyzedOnly(node), 1L);
+    assertEquals(List.of("table:local.db.t", UPDATES), keys(result.lineage().inputs()));
+    assertEquals(List.of("table:local.db.t"), keys(result.lineage().outputs()));
+    assertEquals("ReplaceIcebergData", result.lineage().operation());
+    assertEquals(location("t"), output(result.lineage()).location());
+  }
+
   /** The Iceberg TableOperations behind a DataSourceV2Relation. */
   private static Object operations(Object relation) throws Exception {
     return getField(getField(Reflect.get(relation, "table"), "icebergTable"), "ops");
