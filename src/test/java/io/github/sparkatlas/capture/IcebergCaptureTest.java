@@ -160,6 +160,17 @@ class IcebergCaptureTest {
     spark.table("local.db.src").where("region = 'us'").writeTo("local.db.t").overwritePartitions();
     assertEquals("OverwritePartitionsDynamic",
         single(drain(), List.of(SOURCE), List.of("table:local.db.t")).operation());
+    spark.table("local.db.src").where("region = 'eu'").writeTo("local.db.t")
+        .overwrite(org.apache.spark.sql.functions.col("region").equalTo("eu"));
+    assertEquals("OverwriteByExpression",
+        single(drain(), List.of(SOURCE), List.of("table:local.db.t")).operation());
+    spark.table("local.db.updates").writeTo("local.db.created").using("iceberg").create();
+    QueryLineage created = single(drain(), List.of(UPDATES), List.of("table:local.db.created"));
+    assertEquals("CreateTableAsSelect", created.operation());
+    assertEquals(List.of("id:int", "name:string", "region:string"), columns(output(created)));
+    spark.table("local.db.src").writeTo("local.db.created").using("iceberg").createOrReplace();
+    assertEquals("ReplaceTableAsSelect",
+        single(drain(), List.of(SOURCE), List.of("table:local.db.created")).operation());
   }
 
   @Test
@@ -233,6 +244,13 @@ class IcebergCaptureTest {
         + "GROUP BY region", List.of(SOURCE), List.of("table:local.db.report"));
     sql("CREATE TABLE local.db.as_of USING iceberg AS SELECT * FROM local.db.updates "
         + "TIMESTAMP AS OF '2999-01-01 00:00:00'", List.of(UPDATES), List.of("table:local.db.as_of"));
+    long firstSnapshot = spark.sql("SELECT snapshot_id FROM local.db.updates.snapshots ORDER BY committed_at")
+        .first().getLong(0);
+    drain();
+    sql("CREATE TABLE local.db.version_of USING iceberg AS SELECT * FROM local.db.updates VERSION AS OF "
+        + firstSnapshot, List.of(UPDATES), List.of("table:local.db.version_of"));
+    sql("CREATE TABLE local.db.snapshot_ids USING iceberg AS SELECT snapshot_id FROM local.db.src.snapshots",
+        List.of("table:local.db.src.snapshots"), List.of("table:local.db.snapshot_ids"));
   }
 
   @Test
