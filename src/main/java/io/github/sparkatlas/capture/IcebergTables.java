@@ -11,9 +11,11 @@ final class IcebergTables {
   private IcebergTables() {
   }
 
+  /** Iceberg's table classes by name, and by the Iceberg table they hold: another connector may have a SparkTable. */
   static boolean isIcebergTable(Object table) {
     String name = Reflect.simpleName(table);
-    return "SparkTable".equals(name) || "StagedSparkTable".equals(name);
+    return ("SparkTable".equals(name) || "StagedSparkTable".equals(name))
+        && Reflect.field(table, "icebergTable") != null;
   }
 
   /**
