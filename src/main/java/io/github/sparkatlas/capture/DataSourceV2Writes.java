@@ -27,7 +27,8 @@ final class DataSourceV2Writes implements WriteExtractor {
     Object resolved = Reflect.get(node, "name");
     if (resolved != null && Reflect.has(resolved, "identifier")) {
       String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
-      return Write.of(TableReader.v2Table(catalog, Reflect.get(resolved, "identifier"), null, context), query);
+      return Write.of(CreatedTables.describe(TableReader.v2TableBuilder(catalog, Reflect.get(resolved, "identifier"),
+          null, context), node, query, context), query);
     }
     Object identifier = Reflect.get(node, "tableName");
     if (identifier != null) {

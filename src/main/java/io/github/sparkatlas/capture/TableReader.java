@@ -53,6 +53,12 @@ final class TableReader {
    * tables of other catalogs are prefixed with the catalog name so two catalogs never collide.
    */
   static TableDataset v2Table(String catalog, Object identifier, Object table, CaptureContext context) {
+    return v2TableBuilder(catalog, identifier, table, context).build();
+  }
+
+  /** {@link #v2Table}, for a caller that adds what it knows besides (a CTAS's query schema). */
+  static TableDataset.Builder v2TableBuilder(String catalog, Object identifier, Object table,
+      CaptureContext context) {
     List<String> namespace = new ArrayList<>();
     for (Object part : Reflect.elements(Reflect.get(identifier, "namespace"))) {
       namespace.add(String.valueOf(part));
@@ -63,7 +69,14 @@ final class TableReader {
       database = database.isEmpty() ? catalog : catalog + "." + database;
     }
     TableDataset.Builder builder = TableDataset.builder(database.isEmpty() ? "default" : database, name);
-    if (table != null) {
+    if ("RowLevelOperationTable".equals(Reflect.simpleName(table))) {
+      // Spark's wrapper of the table a MERGE, UPDATE or DELETE rewrites; the table itself has the details.
+      table = Reflect.get(table, "table");
+    }
+    if (IcebergTables.isIcebergTable(table)) {
+      builder.columns(columns(Reflect.get(table, "schema"), context)).provider("iceberg")
+          .location(IcebergTables.location(table));
+    } else if (table != null) {
       builder.columns(columns(Reflect.get(table, "schema"), context));
       Object properties = Reflect.get(table, "properties");
       if (properties instanceof java.util.Map) {
@@ -79,7 +92,7 @@ final class TableReader {
         }
       }
     }
-    return builder.build();
+    return builder;
   }
 
   static List<String> strings(Object collection) {
