@@ -19,6 +19,14 @@ final class DataSourceV2Inputs implements InputExtractor {
       KafkaInputs.addV2Relation(relation, inputs);
       return;
     }
+    if (JdbcRelations.isTable(Reflect.get(relation, "table"))) {
+      // A JDBCTableCatalog's table: the database's table, not the catalog's name for it.
+      for (io.github.sparkatlas.lineage.Dataset table : JdbcRelations.read(Reflect.get(relation, "table"),
+          inputs.context())) {
+        inputs.add(table);
+      }
+      return;
+    }
     inputs.add(relationTable(relation, inputs.context()));
   }
 

@@ -21,6 +21,9 @@ final class DataSourceV2Writes implements WriteExtractor {
     if (relation != null && KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
       return KafkaWrites.append(node, relation, context);
     }
+    if (relation != null && JdbcRelations.isTable(Reflect.get(relation, "table"))) {
+      return JdbcWrites.into(JdbcRelations.writtenInto(Reflect.get(relation, "table"), context), query);
+    }
     if (relation != null && Reflect.has(relation, "identifier")) {
       return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
     }

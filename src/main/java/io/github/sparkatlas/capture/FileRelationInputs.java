@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.Dataset;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -16,12 +17,19 @@ final class FileRelationInputs implements InputExtractor {
 
   @Override
   public void extract(Object node, InputCollector inputs) {
+    Object relation = Reflect.get(node, "relation");
+    if (JdbcRelations.isRelation(relation)) {
+      // A JDBC read, or a USING jdbc table: the data is the database's table, whatever Spark's catalog calls it.
+      for (Dataset table : JdbcRelations.read(relation, inputs.context())) {
+        inputs.add(table);
+      }
+      return;
+    }
     Object catalogTable = Reflect.option(Reflect.get(node, "catalogTable"));
     if (catalogTable != null) {
       inputs.add(TableReader.catalogTable(catalogTable, inputs.context()));
       return;
     }
-    Object relation = Reflect.get(node, "relation");
     if (KafkaInputs.isKafkaRelation(relation)) {
       KafkaInputs.addRelation(relation, inputs);
       return;

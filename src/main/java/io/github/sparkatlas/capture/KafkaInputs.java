@@ -32,6 +32,12 @@ final class KafkaInputs implements InputExtractor {
   @Override
   public void extract(Object node, InputCollector inputs) {
     Object relation = Reflect.get(node, "relation");
+    if (JdbcRelations.isRelation(relation)) {
+      for (io.github.sparkatlas.lineage.Dataset table : JdbcRelations.read(relation, inputs.context())) {
+        inputs.add(table);
+      }
+      return;
+    }
     if (!isKafkaRelation(relation)) {
       inputs.unknown(relation == null ? node : relation);
       return;

@@ -26,6 +26,13 @@ final class PhysicalScanInputs implements InputExtractor {
           KafkaInputs.addV2Scan(node, inputs);
           break;
         }
+        if (JdbcRelations.isTable(Reflect.get(node, "table"))) {
+          for (io.github.sparkatlas.lineage.Dataset jdbc : JdbcRelations.read(Reflect.get(node, "table"),
+              inputs.context())) {
+            inputs.add(jdbc);
+          }
+          break;
+        }
         inputs.add(DataSourceV2Inputs.byTableName(Reflect.get(node, "table"), inputs.context()));
         break;
       default:
