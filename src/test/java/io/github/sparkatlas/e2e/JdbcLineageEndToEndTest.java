@@ -44,7 +44,7 @@ class JdbcLineageEndToEndTest {
     private static final String HOOK_TOPIC = "ATLAS_HOOK_jdbc";
     private static final String NAMESPACE = "e2e";
     private static final String CATALOG_PASSWORD = "SECRET_PG_CATALOG_q5Lr9Tb2";
-    private static final int WRITES = 7;
+    private static final int WRITES = 8;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
 
     private static KafkaBroker broker;
@@ -109,6 +109,7 @@ class JdbcLineageEndToEndTest {
         DatasetRef archiveV2 = rdbmsTable(server + "/postgres/sales.archive_v2@" + NAMESPACE);
         DatasetRef joined = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("joined")) + "@" + NAMESPACE);
         DatasetRef big = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("big")) + "@" + NAMESPACE);
+        DatasetRef unparsed = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("unparsed")) + "@" + NAMESPACE);
 
         Map<Set<DatasetRef>, Set<DatasetRef>> inputsByOutputs = new HashMap<>();
         for (JsonNode message : messages) {
@@ -125,6 +126,7 @@ class JdbcLineageEndToEndTest {
         expected.put(Set.of(big), Set.of(orders));                           // a dbtable subquery, cached
         expected.put(Set.of(archive), Set.of(orders));                       // INSERT INTO a USING jdbc table
         expected.put(Set.of(archiveV2), Set.of(orders));                     // a JDBCTableCatalog's tables
+        expected.put(Set.of(unparsed), Set.of());                            // a query the parser cannot read
         assertEquals(expected, inputsByOutputs);
 
         JsonNode queryWrite = messages.stream()
@@ -155,6 +157,10 @@ class JdbcLineageEndToEndTest {
             assertNoSecret(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), "spool file " + file);
         }
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
+        List<String> unread = DriverLog.agentLines(result.log(), "WARN").stream()
+                .filter(line -> line.contains("could not be read for the tables it names")).toList();
+        assertEquals(1, unread.size(), () -> "the query not understood, said once: " + unread);
+        assertFalse(unread.get(0).contains("operator(pg_catalog"), "the query text is never logged: " + unread);
     }
 
     private static void assertInstance(JsonNode message, String host, int port) {

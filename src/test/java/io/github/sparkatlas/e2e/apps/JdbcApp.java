@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
  *   <li>the {@code query} option (a join) written with {@code write.jdbc} into {@code sales.order_names};</li>
  *   <li>a {@code dbtable} subquery, to Parquet;</li>
  *   <li>{@code INSERT INTO} a {@code USING jdbc} table from another {@code USING jdbc} table;</li>
- *   <li>{@code INSERT INTO} a table of a {@code JDBCTableCatalog} ({@code pg}) from another.</li>
+ *   <li>{@code INSERT INTO} a table of a {@code JDBCTableCatalog} ({@code pg}) from another;</li>
+ *   <li>a {@code query} JSqlParser cannot parse, to Parquet.</li>
  * </ol>
  * Secrets are planted where users put them: a password in the URL, in the {@code password} option and in the
  * catalog's password, and the user is a role whose name holds one. The server trusts every login, so none is
@@ -38,6 +39,8 @@ public final class JdbcApp {
     public static final String OPTION_PASSWORD = "SECRET_PG_OPT_m2Kd7Rv5";
     public static final String USER = "svc_secret_pg_user_h6tn4";
     public static final String DONE_LINE = "JdbcApp done: ";
+    public static final String UNPARSED_QUERY =
+            "select id, total from sales.orders where total operator(pg_catalog.>) 10";
     private static final String DRIVER = "org.postgresql.Driver";
 
     private JdbcApp() {
@@ -91,6 +94,11 @@ public final class JdbcApp {
         spark.sql("INSERT INTO jdbc_archive SELECT id, customer_id, total FROM jdbc_orders WHERE total > 10");
 
         spark.sql("INSERT INTO pg.sales.archive_v2 SELECT id, customer_id, total FROM pg.sales.orders");
+
+        // PostgreSQL's OPERATOR() syntax, which JSqlParser does not parse: the agent says so and guesses nothing.
+        spark.read().format("jdbc").option("url", url).option("query", UNPARSED_QUERY)
+                .option("driver", DRIVER).option("user", USER).option("password", OPTION_PASSWORD).load()
+                .write().parquet(out + "/unparsed");
 
         long archived = spark.read().jdbc(url, "sales.archive_v2", credentials).count();
         System.out.println(DONE_LINE + big + " big orders, " + archived + " archived");
