@@ -72,6 +72,26 @@ final class JdbcRelations {
     return written(Reflect.get(options, "parameters"), context);
   }
 
+  static boolean isCatalog(Object catalog) {
+    return "JDBCTableCatalog".equals(Reflect.simpleName(catalog));
+  }
+
+  /**
+   * A table a {@code JDBCTableCatalog} creates ({@code CREATE TABLE pg.schema.t AS SELECT}): the catalog's URL, the
+   * identifier's namespace as the schema. The catalog quotes every part, so the names are exact.
+   */
+  static DatabaseTableDataset catalogTable(Object catalog, Object identifier, CaptureContext context) {
+    Object options = Reflect.field(catalog, "options");
+    JdbcUrl url = Options.of(Reflect.get(options, "parameters")).url(context);
+    Object name = Reflect.get(identifier, "name");
+    Object namespace = Reflect.get(identifier, "namespace");
+    String[] parts = namespace instanceof String[] ? (String[]) namespace : new String[0];
+    if (url == null || !(name instanceof String) || parts.length > 1) {
+      return null;
+    }
+    return DatabaseTableDataset.of(url, null, parts.length == 1 ? parts[0] : null, (String) name);
+  }
+
   /** The three options read; nothing else of the map is kept. */
   private static final class Options {
     private String url;

@@ -44,7 +44,7 @@ class JdbcLineageEndToEndTest {
     private static final String HOOK_TOPIC = "ATLAS_HOOK_jdbc";
     private static final String NAMESPACE = "e2e";
     private static final String CATALOG_PASSWORD = "SECRET_PG_CATALOG_q5Lr9Tb2";
-    private static final int WRITES = 8;
+    private static final int WRITES = 9;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
 
     private static KafkaBroker broker;
@@ -107,6 +107,7 @@ class JdbcLineageEndToEndTest {
         DatasetRef orderNames = rdbmsTable(server + "/postgres/sales.order_names@" + NAMESPACE);
         DatasetRef archive = rdbmsTable(server + "/postgres/sales.archive@" + NAMESPACE);
         DatasetRef archiveV2 = rdbmsTable(server + "/postgres/sales.archive_v2@" + NAMESPACE);
+        DatasetRef bigOrders = rdbmsTable(server + "/postgres/sales.Big Orders@" + NAMESPACE);
         DatasetRef joined = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("joined")) + "@" + NAMESPACE);
         DatasetRef big = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("big")) + "@" + NAMESPACE);
         DatasetRef unparsed = DatasetRef.fsPath(SampleEtl.localUri(out.resolve("unparsed")) + "@" + NAMESPACE);
@@ -126,6 +127,7 @@ class JdbcLineageEndToEndTest {
         expected.put(Set.of(big), Set.of(orders));                           // a dbtable subquery, cached
         expected.put(Set.of(archive), Set.of(orders));                       // INSERT INTO a USING jdbc table
         expected.put(Set.of(archiveV2), Set.of(orders));                     // a JDBCTableCatalog's tables
+        expected.put(Set.of(bigOrders), Set.of(orders));                     // CTAS in a JDBCTableCatalog
         expected.put(Set.of(unparsed), Set.of());                            // a query the parser cannot read
         assertEquals(expected, inputsByOutputs);
 

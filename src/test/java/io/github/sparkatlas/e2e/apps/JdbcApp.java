@@ -25,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
  *   <li>a {@code dbtable} subquery, to Parquet;</li>
  *   <li>{@code INSERT INTO} a {@code USING jdbc} table from another {@code USING jdbc} table;</li>
  *   <li>{@code INSERT INTO} a table of a {@code JDBCTableCatalog} ({@code pg}) from another;</li>
+ *   <li>{@code CREATE TABLE ... AS SELECT} in that catalog (a name with a blank and capitals);</li>
  *   <li>a {@code query} JSqlParser cannot parse, to Parquet.</li>
  * </ol>
  * Secrets are planted where users put them: a password in the URL, in the {@code password} option and in the
@@ -94,6 +95,7 @@ public final class JdbcApp {
         spark.sql("INSERT INTO jdbc_archive SELECT id, customer_id, total FROM jdbc_orders WHERE total > 10");
 
         spark.sql("INSERT INTO pg.sales.archive_v2 SELECT id, customer_id, total FROM pg.sales.orders");
+        spark.sql("CREATE TABLE pg.sales.`Big Orders` AS SELECT id, total FROM pg.sales.orders WHERE total > 10");
 
         // PostgreSQL's OPERATOR() syntax, which JSqlParser does not parse: the agent says so and guesses nothing.
         spark.read().format("jdbc").option("url", url).option("query", UNPARSED_QUERY)
