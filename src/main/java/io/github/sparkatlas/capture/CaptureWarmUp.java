@@ -112,7 +112,6 @@ public final class CaptureWarmUp {
           Collections.singletonList(context.path(URI.create("/warm-up"), true)), null)
           .withPlanTextSource(new PlanText(context)).withPlanText(null);
       PathDataset.of(URI.create("file:/warm-up"));
-      JdbcTableNames.warmUp();
     } catch (Throwable t) {
       // A warm-up that fails leaves the first captures as slow as they would have been, nothing worse.
     }

@@ -1,6 +1,7 @@
 package io.github.sparkatlas.capture;
 
 import io.github.sparkatlas.lineage.DatabaseTableDataset;
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.JdbcUrl;
 import java.util.Collections;
 import java.util.List;
@@ -30,23 +31,23 @@ final class JdbcRelations {
   }
 
   /** What a {@code JDBCRelation} or {@code JDBCTable} reads, from its {@code jdbcOptions}. */
-  static List<DatabaseTableDataset> read(Object relationOrTable, CaptureContext context) {
+  static List<Dataset> read(Object relationOrTable, CaptureContext context) {
     Object options = Reflect.get(relationOrTable, "jdbcOptions");
     return readOptions(Reflect.get(options, "parameters"), context);
   }
 
   /** @param parameters a JDBC source's options (a Scala or Java map, any key case) */
-  static List<DatabaseTableDataset> readOptions(Object parameters, CaptureContext context) {
+  static List<Dataset> readOptions(Object parameters, CaptureContext context) {
     Options options = Options.of(parameters);
     JdbcUrl url = options.url(context);
     if (url == null) {
       return Collections.emptyList();
     }
     if (options.query != null) {
-      return JdbcTableNames.ofQuery(url, options.query, context);
+      return JdbcTableNames.ofQuery(url, options.query, context::gap);
     }
     if (options.dbtable != null) {
-      return JdbcTableNames.ofDbtable(url, options.dbtable, context);
+      return JdbcTableNames.ofDbtable(url, options.dbtable, context::gap);
     }
     return Collections.emptyList();
   }

@@ -1,11 +1,14 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.DatabaseQueryDataset;
 import io.github.sparkatlas.lineage.DatabaseTableDataset;
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.JdbcUrl;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import net.sf.jsqlparser.parser.CCJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
@@ -18,9 +21,10 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * or the {@code query} option yields the tables its FROM and JOIN clauses name, read by JSqlParser (bundled,
  * relocated). Whatever is not understood is left out and reported once, never guessed.
  *
- * <p>The parser runs on the agent's listener queue thread, on text the user wrote: it is bounded by length and
- * parenthesis nesting, runs without the worker thread JSqlParser's convenience methods start, and only in its
- * simple (non-backtracking) mode.
+ * <p>The parser runs on the agent thread ({@link JdbcQueries}), never on a listener thread: its time grows with the
+ * text (hundreds of milliseconds for a 10,000-character IN list on a loaded machine). It is bounded by length and
+ * parenthesis nesting (checked at capture), runs without the worker thread JSqlParser's convenience methods start,
+ * and only in its simple (non-backtracking) mode.
  */
 final class JdbcTableNames {
   /** Longer query texts are not parsed: the time a parse takes grows with its text. */
@@ -36,53 +40,67 @@ final class JdbcTableNames {
   private JdbcTableNames() {
   }
 
-  /** The tables of a {@code dbtable} value: one for a table name, those its query names for a subquery. */
-  static List<DatabaseTableDataset> ofDbtable(JdbcUrl url, String dbtable, CaptureContext context) {
+  /**
+   * What a {@code dbtable} value reads: the table it names, or, for a subquery, the query, which the agent thread
+   * parses ({@link #tablesOf}).
+   */
+  static List<Dataset> ofDbtable(JdbcUrl url, String dbtable, BiConsumer<String, String> gaps) {
     String text = dbtable.trim();
     if (text.startsWith("(")) {
       int close = matchingParenthesis(text);
       if (close < 0) {
-        return unrecognised(context, "unbalanced parentheses");
+        return unrecognised(gaps, "unbalanced parentheses");
       }
-      return ofQuery(url, text.substring(1, close), context);
+      return ofQuery(url, text.substring(1, close), gaps);
     }
     DatabaseTableDataset table = tableName(url, text);
     if (table == null) {
-      context.gap("jdbc-dbtable", "spark-atlas-agent: a JDBC dbtable option is neither a table name nor a "
+      gaps.accept("jdbc-dbtable", "spark-atlas-agent: a JDBC dbtable option is neither a table name nor a "
           + "parenthesised subquery; its table is missing from the lineage, never guessed (reported once)");
       return Collections.emptyList();
     }
-    return Collections.singletonList(table);
+    return Collections.<Dataset>singletonList(table);
   }
 
-  /** The tables the FROM and JOIN clauses of a query name (CTE names excluded). */
-  static List<DatabaseTableDataset> ofQuery(JdbcUrl url, String query, CaptureContext context) {
+  /**
+   * A query handed over to the agent thread, when it is within the parser's bounds (checked here, cheaply: its
+   * length and its parenthesis nesting).
+   */
+  static List<Dataset> ofQuery(JdbcUrl url, String query, BiConsumer<String, String> gaps) {
     if (query.length() > MAX_QUERY_LENGTH) {
-      return unrecognised(context, "longer than " + MAX_QUERY_LENGTH + " characters");
+      return unrecognised(gaps, "longer than " + MAX_QUERY_LENGTH + " characters");
     }
     if (CCJSqlParserUtil.getNestingDepth(query) > MAX_NESTING_DEPTH) {
-      return unrecognised(context, "parentheses nested deeper than " + MAX_NESTING_DEPTH);
+      return unrecognised(gaps, "parentheses nested deeper than " + MAX_NESTING_DEPTH);
     }
+    return Collections.<Dataset>singletonList(DatabaseQueryDataset.of(url, query));
+  }
+
+  /** On the agent thread: the tables the FROM and JOIN clauses of a query name (CTE names excluded). */
+  static List<DatabaseTableDataset> tablesOf(DatabaseQueryDataset read, BiConsumer<String, String> gaps) {
+    JdbcUrl url = read.server();
     Statement statement;
     try {
-      CCJSqlParser parser = CCJSqlParserUtil.newParser(query)
+      CCJSqlParser parser = CCJSqlParserUtil.newParser(read.query())
           .withAllowComplexParsing(false)
           .withSquareBracketQuotation("sqlserver".equals(url.system()));
       statement = parser.Statement();
     } catch (Exception | StackOverflowError e) {
       // The exception's message quotes the query: only its kind is reported.
-      return unrecognised(context, "not parsed by JSqlParser: " + e.getClass().getSimpleName());
+      unrecognised(gaps, "not parsed by JSqlParser: " + e.getClass().getSimpleName());
+      return Collections.emptyList();
     }
     if (!(statement instanceof Select)) {
-      return unrecognised(context, "not a SELECT");
+      unrecognised(gaps, "not a SELECT");
+      return Collections.emptyList();
     }
     Set<String> names = new TablesNamesFinder().getTables(statement);
     List<DatabaseTableDataset> tables = new ArrayList<>();
     for (String name : names) {
       DatabaseTableDataset table = tableName(url, name);
       if (table == null) {
-        // A database link (t@link), a table function, or a name of more parts than a table has.
-        context.gap(GAP_KEY + "-name", String.format(GAP, "a table reference that is not a plain table name"));
+        // A database link (t@link), or a name of more parts than a table has.
+        gaps.accept(GAP_KEY + "-name", String.format(GAP, "a table reference that is not a plain table name"));
       } else {
         tables.add(table);
       }
@@ -90,18 +108,8 @@ final class JdbcTableNames {
     return tables;
   }
 
-  /**
-   * Parses one small query: the parser's first use loads and initialises its classes (about 150 ms measured), which
-   * the warm-up thread pays instead of the first JDBC read's capture.
-   */
-  static void warmUp() {
-    CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + 1_000_000_000L);
-    ofDbtable(JdbcUrl.parse("jdbc:postgresql://warm-up/db"), "(select a.x from s.a a join b on b.x = a.x) t",
-        context);
-  }
-
-  private static List<DatabaseTableDataset> unrecognised(CaptureContext context, String why) {
-    context.gap(GAP_KEY, String.format(GAP, why));
+  private static List<Dataset> unrecognised(BiConsumer<String, String> gaps, String why) {
+    gaps.accept(GAP_KEY, String.format(GAP, why));
     return Collections.emptyList();
   }
 
