@@ -111,7 +111,8 @@ public final class JdbcUrl {
   private static JdbcUrl sqlServer(String rest) {
     String text = rest.startsWith("//") ? rest.substring(2) : rest;
     String[] parts = text.split(";");
-    String authority = parts[0];
+    // Not a form the driver documents, but a user:password@ written there must not become the host either.
+    String authority = parts[0].substring(parts[0].lastIndexOf('@') + 1);
     String database = null;
     String host = null;
     String port = null;

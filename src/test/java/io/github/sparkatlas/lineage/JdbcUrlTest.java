@@ -53,6 +53,8 @@ class JdbcUrlTest {
         "Hr");
     assertParsed("jdbc:jtds:sqlserver://mssql:1433/Hr;user=scott;password=" + SECRET, "sqlserver", "mssql", 1433,
         "Hr");
+    assertParsed("jdbc:sqlserver://scott:" + SECRET + "@mssql:1433;databaseName=Hr", "sqlserver", "mssql", 1433,
+        "Hr");
     assertEquals("dbo", JdbcUrl.parse("jdbc:sqlserver://mssql;databaseName=Hr").defaultSchema());
   }
 
