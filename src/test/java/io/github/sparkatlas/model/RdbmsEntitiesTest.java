@@ -34,11 +34,16 @@ class RdbmsEntitiesTest {
   static Path purviewModels;
 
   private static JsonNode message(NamingMode mode, List<? extends Dataset> inputs, List<? extends Dataset> outputs) {
+    return message(mode, Redactor.defaults(), inputs, outputs);
+  }
+
+  private static JsonNode message(NamingMode mode, Redactor redactor, List<? extends Dataset> inputs,
+      List<? extends Dataset> outputs) {
     ApplicationLineage app = new ApplicationLineage(APP_ID);
     app.add(new QueryLineage(APP_ID, "jdbc etl", 1, "SaveIntoDataSourceCommand", "etl", 1_700_000_000_000L,
         inputs, outputs, "plan"));
     Naming naming = new Naming("prod", KafkaNamespaces.none(), mode);
-    return NotificationJson.toJson(new SparkEntityFactory(naming, Redactor.defaults()).processNotification(app));
+    return NotificationJson.toJson(new SparkEntityFactory(naming, redactor).processNotification(app));
   }
 
   private static DatabaseTableDataset table(String url, String schema, String table) {
@@ -111,6 +116,18 @@ class RdbmsEntitiesTest {
     assertTrue(violations.isEmpty(), "violations:\n" + String.join("\n", violations));
     assertFalse(message.toString().contains(SECRET));
     assertFalse(message.toString().contains("scott"));
+  }
+
+  @Test
+  void aNameTheRedactionRulesCallSecretIsMaskedAlikeInEveryEntity() {
+    JsonNode message = message(NamingMode.ATLAS, Redactor.of(null, null, "tenant_[0-9]+"), List.of(),
+        List.of(table("jdbc:postgresql://pg/tenant_4711", "tenant_4711", "orders")));
+    String masked = "*********(redacted)";
+    assertEquals(new TreeSet<>(List.of(
+        "rdbms_instance:postgresql://pg:5432@prod",
+        "rdbms_db:postgresql://pg:5432/" + masked + "@prod",
+        "rdbms_table:postgresql://pg:5432/" + masked + "/" + masked + ".orders@prod")), entities(message));
+    assertFalse(message.toString().contains("tenant_4711"));
   }
 
   @Test
