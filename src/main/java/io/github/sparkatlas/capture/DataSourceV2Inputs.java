@@ -21,10 +21,7 @@ final class DataSourceV2Inputs implements InputExtractor {
     }
     if (JdbcRelations.isTable(Reflect.get(relation, "table"))) {
       // A JDBCTableCatalog's table: the database's table, not the catalog's name for it.
-      for (io.github.sparkatlas.lineage.Dataset table : JdbcRelations.read(Reflect.get(relation, "table"),
-          inputs.context())) {
-        inputs.add(table);
-      }
+      JdbcRelations.addReads(Reflect.get(relation, "table"), inputs);
       return;
     }
     inputs.add(relationTable(relation, inputs.context()));

@@ -1,6 +1,5 @@
 package io.github.sparkatlas.capture;
 
-import io.github.sparkatlas.lineage.Dataset;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +19,7 @@ final class FileRelationInputs implements InputExtractor {
     Object relation = Reflect.get(node, "relation");
     if (JdbcRelations.isRelation(relation)) {
       // A JDBC read, or a USING jdbc table: the data is the database's table, whatever Spark's catalog calls it.
-      for (Dataset table : JdbcRelations.read(relation, inputs.context())) {
-        inputs.add(table);
-      }
+      JdbcRelations.addReads(relation, inputs);
       return;
     }
     Object catalogTable = Reflect.option(Reflect.get(node, "catalogTable"));

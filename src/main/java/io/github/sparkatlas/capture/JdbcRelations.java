@@ -36,6 +36,13 @@ final class JdbcRelations {
     return readOptions(Reflect.get(options, "parameters"), context);
   }
 
+  /** Adds what a {@code JDBCRelation} or {@code JDBCTable} reads to the inputs. */
+  static void addReads(Object relationOrTable, InputCollector inputs) {
+    for (Dataset read : read(relationOrTable, inputs.context())) {
+      inputs.add(read);
+    }
+  }
+
   /** @param parameters a JDBC source's options (a Scala or Java map, any key case) */
   static List<Dataset> readOptions(Object parameters, CaptureContext context) {
     Options options = Options.of(parameters);

@@ -33,9 +33,8 @@ final class KafkaInputs implements InputExtractor {
   public void extract(Object node, InputCollector inputs) {
     Object relation = Reflect.get(node, "relation");
     if (JdbcRelations.isRelation(relation)) {
-      for (io.github.sparkatlas.lineage.Dataset table : JdbcRelations.read(relation, inputs.context())) {
-        inputs.add(table);
-      }
+      // A cached JDBC read's scan.
+      JdbcRelations.addReads(relation, inputs);
       return;
     }
     if (!isKafkaRelation(relation)) {

@@ -27,10 +27,7 @@ final class PhysicalScanInputs implements InputExtractor {
           break;
         }
         if (JdbcRelations.isTable(Reflect.get(node, "table"))) {
-          for (io.github.sparkatlas.lineage.Dataset jdbc : JdbcRelations.read(Reflect.get(node, "table"),
-              inputs.context())) {
-            inputs.add(jdbc);
-          }
+          JdbcRelations.addReads(Reflect.get(node, "table"), inputs);
           break;
         }
         inputs.add(DataSourceV2Inputs.byTableName(Reflect.get(node, "table"), inputs.context()));
