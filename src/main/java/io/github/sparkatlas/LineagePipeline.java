@@ -1,5 +1,6 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.capture.JdbcQueries;
 import io.github.sparkatlas.config.AgentConfigDef;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
@@ -378,7 +379,9 @@ final class LineagePipeline {
    * A record that changes nothing its process's message says is dropped here, its plan (if it still holds one) let
    * go without rendering: only a record whose change is sent costs its plan text (see {@link ProcessUpdates}).
    */
-  private void process(QueryLineage captured) {
+  private void process(QueryLineage record) {
+    // A JDBC query's tables are parsed here, on the agent thread, not at capture.
+    QueryLineage captured = JdbcQueries.resolve(record, (key, message) -> errors.warnOnce("gap:" + key, message));
     boolean changed = updates.take(entities.processKey(captured, updates.perQuery()), captured, System.nanoTime());
     if (!changed) {
       unchanged.incrementAndGet();

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * {@code df.write.format(x).save(path)} for sources that are not file formats (Delta among them): the path
- * option is the output. Kafka's sink names topics instead ({@link KafkaWrites}); other sources without a path
- * (JDBC) are reported as unknown.
+ * option is the output. Kafka's sink names topics instead ({@link KafkaWrites}), JDBC's a database table
+ * ({@link JdbcWrites}); other sources without a path are reported as unknown.
  */
 final class DataSourceOptionWrites implements WriteExtractor {
   @Override
@@ -18,6 +18,9 @@ final class DataSourceOptionWrites implements WriteExtractor {
   public Write extract(Object node, CaptureContext context) {
     if (KafkaWrites.isKafkaProvider(Reflect.get(node, "dataSource"))) {
       return KafkaWrites.save(node, context);
+    }
+    if (JdbcRelations.isProvider(Reflect.get(node, "dataSource"))) {
+      return JdbcWrites.save(node, context);
     }
     for (Object entry : Reflect.elements(Reflect.get(node, "options"))) {
       if ("path".equalsIgnoreCase(String.valueOf(Reflect.get(entry, "_1")))) {

@@ -19,6 +19,11 @@ final class DataSourceV2Inputs implements InputExtractor {
       KafkaInputs.addV2Relation(relation, inputs);
       return;
     }
+    if (JdbcRelations.isTable(Reflect.get(relation, "table"))) {
+      // A JDBCTableCatalog's table: the database's table, not the catalog's name for it.
+      JdbcRelations.addReads(Reflect.get(relation, "table"), inputs);
+      return;
+    }
     inputs.add(relationTable(relation, inputs.context()));
   }
 

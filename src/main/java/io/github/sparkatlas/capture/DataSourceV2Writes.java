@@ -21,16 +21,26 @@ final class DataSourceV2Writes implements WriteExtractor {
     if (relation != null && KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
       return KafkaWrites.append(node, relation, context);
     }
+    if (relation != null && JdbcRelations.isTable(Reflect.get(relation, "table"))) {
+      return JdbcWrites.into(JdbcRelations.writtenInto(Reflect.get(relation, "table"), context), query);
+    }
     if (relation != null && Reflect.has(relation, "identifier")) {
       return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
     }
     Object resolved = Reflect.get(node, "name");
+    if (resolved != null && JdbcRelations.isCatalog(Reflect.get(resolved, "catalog"))) {
+      return JdbcWrites.into(JdbcRelations.catalogTable(Reflect.get(resolved, "catalog"),
+          Reflect.get(resolved, "identifier"), context), query);
+    }
     if (resolved != null && Reflect.has(resolved, "identifier")) {
       String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
       return Write.of(CreatedTables.describe(TableReader.v2TableBuilder(catalog, Reflect.get(resolved, "identifier"),
           null, context), node, query, context), query);
     }
     Object identifier = Reflect.get(node, "tableName");
+    if (identifier != null && JdbcRelations.isCatalog(Reflect.get(node, "catalog"))) {
+      return JdbcWrites.into(JdbcRelations.catalogTable(Reflect.get(node, "catalog"), identifier, context), query);
+    }
     if (identifier != null) {
       String catalog = Reflect.string(Reflect.get(Reflect.get(node, "catalog"), "name"));
       return Write.of(TableReader.v2Table(catalog, identifier, null, context), query);

@@ -16,12 +16,17 @@ final class FileRelationInputs implements InputExtractor {
 
   @Override
   public void extract(Object node, InputCollector inputs) {
+    Object relation = Reflect.get(node, "relation");
+    if (JdbcRelations.isRelation(relation)) {
+      // A JDBC read, or a USING jdbc table: the data is the database's table, whatever Spark's catalog calls it.
+      JdbcRelations.addReads(relation, inputs);
+      return;
+    }
     Object catalogTable = Reflect.option(Reflect.get(node, "catalogTable"));
     if (catalogTable != null) {
       inputs.add(TableReader.catalogTable(catalogTable, inputs.context()));
       return;
     }
-    Object relation = Reflect.get(node, "relation");
     if (KafkaInputs.isKafkaRelation(relation)) {
       KafkaInputs.addRelation(relation, inputs);
       return;

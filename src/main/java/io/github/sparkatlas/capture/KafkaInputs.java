@@ -32,6 +32,11 @@ final class KafkaInputs implements InputExtractor {
   @Override
   public void extract(Object node, InputCollector inputs) {
     Object relation = Reflect.get(node, "relation");
+    if (JdbcRelations.isRelation(relation)) {
+      // A cached JDBC read's scan.
+      JdbcRelations.addReads(relation, inputs);
+      return;
+    }
     if (!isKafkaRelation(relation)) {
       inputs.unknown(relation == null ? node : relation);
       return;

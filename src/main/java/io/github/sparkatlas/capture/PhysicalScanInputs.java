@@ -26,6 +26,10 @@ final class PhysicalScanInputs implements InputExtractor {
           KafkaInputs.addV2Scan(node, inputs);
           break;
         }
+        if (JdbcRelations.isTable(Reflect.get(node, "table"))) {
+          JdbcRelations.addReads(Reflect.get(node, "table"), inputs);
+          break;
+        }
         inputs.add(DataSourceV2Inputs.byTableName(Reflect.get(node, "table"), inputs.context()));
         break;
       default:

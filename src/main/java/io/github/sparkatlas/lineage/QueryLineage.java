@@ -72,6 +72,12 @@ public final class QueryLineage {
         outputs, planText, planTextSource, queryId);
   }
 
+  /** The same record reading {@code replaced} instead (a JDBC query's tables in place of the query). */
+  public QueryLineage withInputs(List<? extends Dataset> replaced) {
+    return new QueryLineage(applicationId, applicationName, executionId, operation, user, timeMillis, replaced,
+        outputs, planText, planTextSource, streamingQueryId);
+  }
+
   /**
    * The same record with its free text (plan text, application name) passed through {@code redact}: the agent
    * thread masks secrets before the record is stored, sent or logged.

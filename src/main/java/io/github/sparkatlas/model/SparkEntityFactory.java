@@ -1,6 +1,7 @@
 package io.github.sparkatlas.model;
 
 import io.github.sparkatlas.lineage.Column;
+import io.github.sparkatlas.lineage.DatabaseTableDataset;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
@@ -34,6 +35,7 @@ public final class SparkEntityFactory {
   private final Naming naming;
   private final Redactor redactor;
   private final DatasetNames names;
+  private final RdbmsEntities rdbms;
 
   public SparkEntityFactory(Naming naming) {
     this(naming, Redactor.defaults());
@@ -48,6 +50,7 @@ public final class SparkEntityFactory {
     this.naming = naming;
     this.redactor = redactor;
     this.names = new DatasetNames(naming, redactor);
+    this.rdbms = new RdbmsEntities(naming, redactor);
   }
 
   /**
@@ -98,6 +101,10 @@ public final class SparkEntityFactory {
     }
     if (dataset instanceof PathDataset) {
       return names.path((PathDataset) dataset).sentName();
+    }
+    if (dataset instanceof DatabaseTableDataset) {
+      RdbmsEntities.Names table = rdbms.names((DatabaseTableDataset) dataset);
+      return table.tableType + ":" + table.tableQualifiedName();
     }
     return redactor.redact(dataset.key());
   }
@@ -214,6 +221,12 @@ public final class SparkEntityFactory {
         String key = "kafka_topic:" + topicNames.qualifiedName;
         AtlasObjectId id = datasets.get(key);
         return id != null ? id : add(key, topic(topicNames));
+      }
+      if (dataset instanceof DatabaseTableDataset) {
+        RdbmsEntities.Names tableNames = rdbms.names((DatabaseTableDataset) dataset);
+        String key = tableNames.tableType + ":" + tableNames.tableQualifiedName();
+        AtlasObjectId id = datasets.get(key);
+        return id != null ? id : add(key, rdbms.table(tableNames, this::nextGuid, datasets, referred));
       }
       return path(names.path((PathDataset) dataset));
     }
