@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
+import io.github.sparkatlas.atlasrules.PurviewTypes;
 import io.github.sparkatlas.lineage.DatabaseTableDataset;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.JdbcUrl;
@@ -13,25 +14,16 @@ import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.redact.Redactor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Database tables as Atlas RDBMS entities, and in Purview mode SQL Server tables as Purview's azure_sql_* assets. */
 class RdbmsEntitiesTest {
   private static final String APP_ID = "application_1700000000000_0009";
   private static final String SECRET = "Pl4nted-S3cret";
 
-  @TempDir
-  static Path purviewModels;
 
   private static JsonNode message(NamingMode mode, List<? extends Dataset> inputs, List<? extends Dataset> outputs) {
     return message(mode, Redactor.defaults(), inputs, outputs);
@@ -66,35 +58,6 @@ class RdbmsEntitiesTest {
     violations.addAll(AtlasTypeSystem.atlas240().validateAgainstOlderModel(message,
         AtlasTypeSystem.sparkModel210rc3()));
     return violations;
-  }
-
-  /** Atlas 2.4.0's models with Purview's built-in types of src/test/resources/purview-types laid beside them. */
-  static AtlasTypeSystem purviewTypeSystem(Path into) {
-    try {
-      Path atlas = AtlasTypeSystem.modelsDir("2.4.0");
-      try (Stream<Path> files = Files.walk(atlas)) {
-        for (Path file : (Iterable<Path>) files::iterator) {
-          Path target = into.resolve(atlas.relativize(file).toString());
-          if (Files.isDirectory(file)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(file, target);
-          }
-        }
-      }
-      Path purview = Paths.get(RdbmsEntitiesTest.class.getResource("/purview-types").toURI());
-      Path folder = Files.createDirectories(into.resolve("9000-Purview"));
-      try (Stream<Path> files = Files.list(purview)) {
-        for (Path file : (Iterable<Path>) files::iterator) {
-          Files.copy(file, folder.resolve(file.getFileName().toString()));
-        }
-      }
-      return AtlasTypeSystem.load(into);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
@@ -158,7 +121,7 @@ class RdbmsEntitiesTest {
         "rdbms_instance:postgresql://pg:5432@prod",
         "rdbms_db:postgresql://pg:5432/shop@prod",
         "rdbms_table:postgresql://pg:5432/shop/public.orders@prod")), entities(message));
-    List<String> violations = purviewTypeSystem(purviewModels).validate(message);
+    List<String> violations = PurviewTypes.atlasWithPurview().validate(message);
     assertTrue(violations.isEmpty(), "violations:\n" + String.join("\n", violations));
     assertFalse(message.toString().contains(SECRET));
   }
