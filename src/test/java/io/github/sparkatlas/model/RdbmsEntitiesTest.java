@@ -13,7 +13,6 @@ import io.github.sparkatlas.lineage.JdbcUrl;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.message.NotificationJson;
 import io.github.sparkatlas.redact.Redactor;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
