@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,12 @@ final class DataSourceV2Inputs implements InputExtractor {
     if (KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
       // Kafka's table has no identifier, and its name ("KafkaTable") is no table of any catalog.
       KafkaInputs.addV2Relation(relation, inputs);
+      return;
+    }
+    Dataset delta = DeltaTables.isTableV2(Reflect.get(relation, "table"))
+        ? DeltaRelationInputs.v2Relation(relation, inputs.context()) : null;
+    if (delta != null) {
+      inputs.add(delta);
       return;
     }
     inputs.add(relationTable(relation, inputs.context()));

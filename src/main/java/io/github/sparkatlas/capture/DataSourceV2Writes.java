@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.Dataset;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,13 +22,21 @@ final class DataSourceV2Writes implements WriteExtractor {
     if (relation != null && KafkaInputs.isKafkaTable(Reflect.get(relation, "table"))) {
       return KafkaWrites.append(node, relation, context);
     }
+    Dataset delta = DeltaTables.isTableV2(Reflect.get(relation, "table"))
+        ? DeltaRelationInputs.v2Relation(relation, context) : null;
+    if (delta != null) {
+      return Write.of(delta, query);
+    }
     if (relation != null && Reflect.has(relation, "identifier")) {
       return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
     }
     Object resolved = Reflect.get(node, "name");
     if (resolved != null && Reflect.has(resolved, "identifier")) {
-      String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
-      return Write.of(TableReader.v2Table(catalog, Reflect.get(resolved, "identifier"), null, context), query);
+      Object catalog = Reflect.get(resolved, "catalog");
+      Object identifier = Reflect.get(resolved, "identifier");
+      Dataset deltaPath = DeltaTables.pathIdentifier(catalog, identifier, context);
+      return Write.of(deltaPath != null ? deltaPath
+          : TableReader.v2Table(Reflect.string(Reflect.get(catalog, "name")), identifier, null, context), query);
     }
     Object identifier = Reflect.get(node, "tableName");
     if (identifier != null) {

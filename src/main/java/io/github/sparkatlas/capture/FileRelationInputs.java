@@ -16,6 +16,10 @@ final class FileRelationInputs implements InputExtractor {
 
   @Override
   public void extract(Object node, InputCollector inputs) {
+    if (DeltaRelationInputs.readsDelta(node)) {
+      DeltaRelationInputs.addLogicalRelation(node, inputs);
+      return;
+    }
     Object catalogTable = Reflect.option(Reflect.get(node, "catalogTable"));
     if (catalogTable != null) {
       inputs.add(TableReader.catalogTable(catalogTable, inputs.context()));

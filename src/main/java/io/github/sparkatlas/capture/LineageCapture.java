@@ -24,7 +24,8 @@ import org.apache.spark.SparkContext;
 public final class LineageCapture {
   private static final List<WriteExtractor> WRITES = Collections.unmodifiableList(Arrays.asList(
       new FileWrites(), new HiveWrites(), new CreateTableAsSelectWrites(), new DirectoryWrites(),
-      new LoadDataWrites(), new ViewWrites(), new DataSourceOptionWrites(), new DataSourceV2Writes()));
+      new LoadDataWrites(), new ViewWrites(), new DataSourceOptionWrites(), new DataSourceV2Writes(),
+      new DeltaRowLevelWrites(), new DeltaCommandWrites()));
   private static final List<InputExtractor> INPUTS = Collections.unmodifiableList(Arrays.asList(
       new FileRelationInputs(), new HiveRelationInputs(), new DataSourceV2Inputs(), new CachedRelationInputs(),
       new PhysicalScanInputs(), new KafkaInputs()));
