@@ -46,10 +46,11 @@ final class DeltaTables {
     if (table != null) {
       return TableReader.catalogTable(table, context, schema);
     }
-    if (root == null) {
+    Object rootUri = Reflect.get(root, "toUri");
+    if (!(rootUri instanceof URI)) {
       return null;
     }
-    URI uri = (URI) Reflect.get(root, "toUri");
+    URI uri = (URI) rootUri;
     String path = uri.getPath();
     if (path != null && TIME_TRAVEL_SUFFIX.matcher(path).find()) {
       return context.path(TIME_TRAVEL_SUFFIX.matcher(uri.toString()).replaceFirst(""), false);

@@ -162,10 +162,12 @@ class DeltaCaptureTest {
   }
 
   @Test
-  void insertIntoAPathTableWritesItsRootNotATableNamedDelta() {
+  void insertIntoAndOverwriteOfAPathTableWriteItsRootNotATableNamedDelta() {
     createPathTable("insert_path");
     single(sql("INSERT INTO delta.`" + path("insert_path") + "` SELECT * FROM customers"),
         List.of("table:default.customers"), List.of(file("insert_path")));
+    single(sql("INSERT OVERWRITE delta.`" + path("insert_path") + "` SELECT * FROM delta.`" + path("source") + "`"),
+        List.of(file("source")), List.of(file("insert_path")));
   }
 
   @Test
