@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,12 @@ final class DataSourceV2Inputs implements InputExtractor {
     if (JdbcRelations.isTable(Reflect.get(relation, "table"))) {
       // A JDBCTableCatalog's table: the database's table, not the catalog's name for it.
       JdbcRelations.addReads(Reflect.get(relation, "table"), inputs);
+      return;
+    }
+    Dataset delta = DeltaTables.isTableV2(Reflect.get(relation, "table"))
+        ? DeltaRelationInputs.v2Relation(relation, inputs.context()) : null;
+    if (delta != null) {
+      inputs.add(delta);
       return;
     }
     inputs.add(relationTable(relation, inputs.context()));

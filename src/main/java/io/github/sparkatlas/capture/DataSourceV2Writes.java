@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.Dataset;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,6 +25,11 @@ final class DataSourceV2Writes implements WriteExtractor {
     if (relation != null && JdbcRelations.isTable(Reflect.get(relation, "table"))) {
       return JdbcWrites.into(JdbcRelations.writtenInto(Reflect.get(relation, "table"), context), query);
     }
+    Dataset delta = DeltaTables.isTableV2(Reflect.get(relation, "table"))
+        ? DeltaRelationInputs.v2Relation(relation, context) : null;
+    if (delta != null) {
+      return Write.of(delta, query);
+    }
     if (relation != null && Reflect.has(relation, "identifier")) {
       return Write.of(DataSourceV2Inputs.relationTable(relation, context), query);
     }
@@ -33,9 +39,11 @@ final class DataSourceV2Writes implements WriteExtractor {
           Reflect.get(resolved, "identifier"), context), query);
     }
     if (resolved != null && Reflect.has(resolved, "identifier")) {
-      String catalog = Reflect.string(Reflect.get(Reflect.get(resolved, "catalog"), "name"));
-      return Write.of(CreatedTables.describe(TableReader.v2TableBuilder(catalog, Reflect.get(resolved, "identifier"),
-          null, context), node, query, context), query);
+      Object catalog = Reflect.get(resolved, "catalog");
+      Object identifier = Reflect.get(resolved, "identifier");
+      Dataset deltaPath = DeltaTables.pathIdentifier(catalog, identifier, context);
+      return Write.of(deltaPath != null ? deltaPath : CreatedTables.describe(TableReader.v2TableBuilder(
+          Reflect.string(Reflect.get(catalog, "name")), identifier, null, context), node, query, context), query);
     }
     Object identifier = Reflect.get(node, "tableName");
     if (identifier != null && JdbcRelations.isCatalog(Reflect.get(node, "catalog"))) {

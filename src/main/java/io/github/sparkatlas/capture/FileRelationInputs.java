@@ -16,6 +16,10 @@ final class FileRelationInputs implements InputExtractor {
 
   @Override
   public void extract(Object node, InputCollector inputs) {
+    if (DeltaRelationInputs.readsDelta(node)) {
+      DeltaRelationInputs.addLogicalRelation(node, inputs);
+      return;
+    }
     Object relation = Reflect.get(node, "relation");
     if (JdbcRelations.isRelation(relation)) {
       // A JDBC read, or a USING jdbc table: the data is the database's table, whatever Spark's catalog calls it.

@@ -25,7 +25,8 @@ public final class LineageCapture {
   private static final List<WriteExtractor> WRITES = Collections.unmodifiableList(Arrays.asList(
       new FileWrites(), new HiveWrites(), new CreateTableAsSelectWrites(), new DirectoryWrites(),
       new LoadDataWrites(), new ViewWrites(), new DataSourceOptionWrites(), new DataSourceV2Writes(),
-      new RowLevelWrites(), new TableDeletes(), new JdbcWrites()));
+      new RowLevelWrites(), new TableDeletes(), new JdbcWrites(), new DeltaRowLevelWrites(),
+      new DeltaCommandWrites()));
   private static final List<InputExtractor> INPUTS = Collections.unmodifiableList(Arrays.asList(
       new FileRelationInputs(), new HiveRelationInputs(), new DataSourceV2Inputs(), new CachedRelationInputs(),
       new PhysicalScanInputs(), new KafkaInputs()));

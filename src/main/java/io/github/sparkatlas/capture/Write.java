@@ -26,6 +26,11 @@ final class Write {
     return new Write(Collections.singletonList(output), queries, Collections.<Dataset>emptyList());
   }
 
+  /** Writes {@code output} with what the plans in {@code queries} read. */
+  static Write of(Dataset output, List<Object> queries) {
+    return new Write(Collections.singletonList(output), new ArrayList<>(queries), Collections.<Dataset>emptyList());
+  }
+
   /** Writes {@code output} from a dataset named by the command itself (LOAD DATA's path). */
   static Write copy(Dataset input, Dataset output) {
     return new Write(Collections.singletonList(output), Collections.emptyList(), Collections.singletonList(input));
