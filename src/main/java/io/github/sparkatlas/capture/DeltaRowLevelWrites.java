@@ -35,7 +35,7 @@ final class DeltaRowLevelWrites implements WriteExtractor {
       reads.add(source);
     }
     reads.addAll(Subqueries.of(node));
-    return Write.of(table, reads);
+    return Write.ofAll(table, reads);
   }
 
   /** The table's root directory: the target's file index (UPDATE, MERGE) or its log (DELETE) holds it. */

@@ -27,7 +27,7 @@ final class Write {
   }
 
   /** Writes {@code output} with what the plans in {@code queries} read. */
-  static Write of(Dataset output, List<Object> queries) {
+  static Write ofAll(Dataset output, List<Object> queries) {
     return new Write(Collections.singletonList(output), new ArrayList<>(queries), Collections.<Dataset>emptyList());
   }
 
