@@ -187,7 +187,6 @@ final class LineagePipeline {
    * executions, and refused (counted as dropped) like one when the queue is full.
    */
   boolean submit(CatalogChange change) {
-    captured.incrementAndGet();
     submitting.incrementAndGet();
     try {
       if (closed) {

@@ -144,7 +144,8 @@ public final class SparkEntityFactory {
     }
     Map<String, String> sent = new LinkedHashMap<>();
     for (Map.Entry<String, String> property : properties.entrySet()) {
-      sent.put(redactor.redact(property.getKey()), redactor.redactValue(property.getKey(), property.getValue()));
+      sent.put(redactor.redact(property.getKey()),
+          redactor.redact(redactor.redactValue(property.getKey(), property.getValue())));
     }
     return sent;
   }
