@@ -294,6 +294,9 @@ public final class AtlasAgent {
       if (!hasOurListener(SparkInternals.sparkContextOf(queryExecution))) {
         LineageCapture.Result result = capture.capture(queryExecution, -1L);
         report(result);
+        if (result.catalogChange() != null) {
+          pipeline.submit(result.catalogChange());
+        }
         if (result.lineage() != null) {
           pipeline.submit(result.lineage());
         }

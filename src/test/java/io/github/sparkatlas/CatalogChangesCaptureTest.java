@@ -53,6 +53,10 @@ class CatalogChangesCaptureTest {
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.sql.warehouse.dir", root.resolve("warehouse").toString())
+        // A DSv2 catalog other than the session catalog: Spark's own JDBC catalog over an in-memory Derby database.
+        .config("spark.sql.catalog.jdbc", "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog")
+        .config("spark.sql.catalog.jdbc.url", "jdbc:derby:memory:catalog_changes;create=true")
+        .config("spark.sql.catalog.jdbc.driver", "org.apache.derby.jdbc.EmbeddedDriver")
         .getOrCreate();
   }
 
@@ -174,6 +178,30 @@ class CatalogChangesCaptureTest {
             message);
     }
     assertTrue(app.length() > 0);
+  }
+
+  @Test
+  void ddlOnADataSourceV2CatalogIsReadFromTheCommands() {
+    sql("CREATE NAMESPACE jdbc.shop");
+    sql("CREATE TABLE jdbc.shop.items (id INT)");
+    sql("ALTER TABLE jdbc.shop.items ADD COLUMNS (label STRING)");
+    // Derby's dialect renames to the unquoted name, which Derby upper-cases.
+    sql("ALTER TABLE jdbc.shop.items RENAME TO shop.GOODS");
+    sql("DROP TABLE jdbc.shop.GOODS");
+    // DROP NAMESPACE is not tried: Derby drops a schema only with RESTRICT, which Spark's JDBC catalog does not say.
+    List<String> messages = messages();
+    assertEquals(List.of(
+        "define spark_db:jdbc.shop@cl1",
+        "define spark_table:jdbc.shop.items@cl1 columns=[id int]",
+        "define spark_table:jdbc.shop.items@cl1 columns=[id int, label string]",
+        "define spark_table:jdbc.shop.items@cl1 columns=[id int, label string]",
+        "rename spark_column:jdbc.shop.items.id@cl1 -> jdbc.shop.goods.id@cl1",
+        "rename spark_column:jdbc.shop.items.label@cl1 -> jdbc.shop.goods.label@cl1",
+        "rename spark_storagedesc:jdbc.shop.items@cl1_storage -> jdbc.shop.goods@cl1_storage",
+        "rename spark_table:jdbc.shop.items@cl1 -> jdbc.shop.goods@cl1",
+        "define spark_table:jdbc.shop.goods@cl1 columns=[id int, label string]",
+        "delete spark_table:jdbc.shop.goods@cl1, spark_storagedesc:jdbc.shop.goods@cl1_storage"),
+        messages.stream().map(m -> m.replaceAll(" parameters=\\{[^}]*\\}", "")).toList());
   }
 
   @Test
