@@ -1,6 +1,7 @@
 package io.github.sparkatlas;
 
 import io.github.sparkatlas.capture.CaptureWarmUp;
+import io.github.sparkatlas.capture.CatalogEvents;
 import io.github.sparkatlas.capture.ExecutionTracker;
 import io.github.sparkatlas.capture.LineageCapture;
 import io.github.sparkatlas.capture.SparkInternals;
@@ -89,7 +90,8 @@ public final class AtlasAgent {
     this.capture = capture;
     this.pipeline = pipeline;
     this.streaming = pipeline == null ? null : new StreamingLineage(pipeline::submit, errors);
-    this.executions = capture == null ? null : new ExecutionTracker(capture, this::submitCaptured);
+    this.executions = capture == null ? null : new ExecutionTracker(capture, this::submitCaptured,
+        change -> pipeline.submit(change));
   }
 
   /** A write of a streaming query's foreachBatch function joins that query's lineage; any other goes as it is. */
@@ -266,6 +268,25 @@ public final class AtlasAgent {
   }
 
   /**
+   * An event of the session catalog (a table or database created, altered, renamed or dropped), on the listener
+   * thread: its names are read from the event's fields, nothing else; the definition, where one is sent, is read on
+   * the agent thread.
+   */
+  void onCatalogEvent(Object event) {
+    if (!enabled()) {
+      return;
+    }
+    try {
+      io.github.sparkatlas.lineage.CatalogChange change = CatalogEvents.read(event);
+      if (change != null) {
+        executions.onCatalogChange(change);
+      }
+    } catch (Throwable t) {
+      errors.internalError("reading a catalog event", t);
+    }
+  }
+
+  /**
    * A QueryExecutionListener callback. Lineage normally comes from the SparkListener (it sees every session and
    * knows the execution id); this one counts only where no SparkListener of ours could be attached.
    */
@@ -277,6 +298,9 @@ public final class AtlasAgent {
       if (!hasOurListener(SparkInternals.sparkContextOf(queryExecution))) {
         LineageCapture.Result result = capture.capture(queryExecution, -1L);
         report(result);
+        if (result.catalogChange() != null) {
+          pipeline.submit(result.catalogChange());
+        }
         if (result.lineage() != null) {
           pipeline.submit(result.lineage());
         }

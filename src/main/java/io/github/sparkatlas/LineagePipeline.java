@@ -4,9 +4,11 @@ import io.github.sparkatlas.capture.JdbcQueries;
 import io.github.sparkatlas.config.AgentConfigDef;
 import io.github.sparkatlas.delivery.DeliveryStats;
 import io.github.sparkatlas.delivery.Sink;
+import io.github.sparkatlas.lineage.CatalogChange;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.message.OutboundMessage;
 import io.github.sparkatlas.message.NotificationJson;
+import io.github.sparkatlas.model.CatalogChangeNotifications;
 import io.github.sparkatlas.model.HookNotification;
 import io.github.sparkatlas.model.Naming;
 import io.github.sparkatlas.model.ProcessLineage;
@@ -52,6 +54,8 @@ final class LineagePipeline {
   private final Thread thread;
   /** When each process is sent; owned by the agent thread. */
   private final ProcessUpdates updates;
+  /** Applies catalog changes to what {@link #updates} holds and sends their messages; owned by the agent thread. */
+  private final CatalogChanges catalogChanges;
   /** Its sink could not be created: the agent thread has given up, and said so at ERROR. */
   private volatile boolean sinkFailed;
   /** close() has taken the last submission: anything submitted later is refused, and counted as such. */
@@ -117,6 +121,8 @@ final class LineagePipeline {
         noteDatasetLimit(process, count);
       }
     });
+    this.catalogChanges = new CatalogChanges(updates, new CatalogChangeNotifications(
+        new SparkEntityFactory(naming, redactor)), this::send, errors);
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sinkFactory = sinkFactory;
     this.naming = naming;
@@ -172,6 +178,27 @@ final class LineagePipeline {
         return refusedByFullQueue();
       }
       return true;
+    } finally {
+      submitting.decrementAndGet();
+    }
+  }
+
+  /**
+   * Called on Spark's listener thread: never blocks. A catalog change (a DDL or DROP) is queued in order with the
+   * executions, and refused (counted as dropped) like one when the queue is full.
+   */
+  boolean submit(CatalogChange change) {
+    submitting.incrementAndGet();
+    try {
+      if (closed) {
+        droppedAfterClose.incrementAndGet();
+        return false;
+      }
+      if (sinkFailed) {
+        dropped.incrementAndGet();
+        return false;
+      }
+      return queue.offer(change) || refusedByFullQueue();
     } finally {
       submitting.decrementAndGet();
     }
@@ -337,6 +364,8 @@ final class LineagePipeline {
           // A flush: what is coalesced goes now, so that application end loses nothing.
           updates.sendAll();
           ((CountDownLatch) task).countDown();
+        } else if (task instanceof CatalogChange) {
+          catalogChanges.apply((CatalogChange) task);
         } else if (task instanceof AgentTask) {
           ((AgentTask) task).run(this::processFound);
         } else {
@@ -394,6 +423,16 @@ final class LineagePipeline {
     sink.accept(new OutboundMessage(process.applicationId(), naming.process(process.key()), process.user(),
         System.currentTimeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)),
         process.latestPlanText() != null, true));
+    messages.incrementAndGet();
+  }
+
+  /**
+   * One message of a catalog change. Keyed like the application's process, so that on Kafka it stays in order with
+   * that process's messages (one partition); it never replaces an earlier message nor is replaced by a later one.
+   */
+  private void send(CatalogChange change, HookNotification notification) {
+    sink.accept(new OutboundMessage(change.applicationId(), naming.process(change.applicationId()), change.user(),
+        change.timeMillis(), NotificationJson.toText(NotificationJson.toJson(notification)), false, false));
     messages.incrementAndGet();
   }
 

@@ -1,11 +1,14 @@
 package io.github.sparkatlas;
 
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.QueryLineage;
+import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.model.DatasetDetails;
 import io.github.sparkatlas.model.ApplicationLineage;
 import io.github.sparkatlas.model.ProcessKey;
 import io.github.sparkatlas.model.ProcessLineage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -232,6 +235,80 @@ final class ProcessUpdates {
       return Math.max(0, tracked.pendingSince + intervalNanos - nowNanos);
     }
     return Long.MAX_VALUE;
+  }
+
+  /**
+   * A dropped table (or view) leaves every process held, so that no later message, pending ones included, brings it
+   * back. The fingerprints of batch writes are forgotten too: a write of a table created again under the same name
+   * is news, and is sent again.
+   *
+   * @return whether any process held it
+   */
+  boolean forget(String datasetKey) {
+    boolean held = false;
+    for (Tracked tracked : unions.values()) {
+      long before = tracked.lineage.weight();
+      if (tracked.lineage.remove(datasetKey)) {
+        held = true;
+        takeAsSent(tracked, before);
+      }
+    }
+    writes.clear();
+    return held;
+  }
+
+  /**
+   * A table renamed, or defined anew by DDL: every process held names it by {@code replacement} from now on. Atlas
+   * has heard of the change from the catalog change's own messages, so this is not news for the processes.
+   *
+   * @param renamed whether the name changed: then the fingerprints of batch writes are forgotten, as for a drop
+   */
+  void replace(String datasetKey, Dataset replacement, boolean renamed) {
+    for (Tracked tracked : unions.values()) {
+      long before = tracked.lineage.weight();
+      if (tracked.lineage.replace(datasetKey, replacement)) {
+        takeAsSent(tracked, before);
+      }
+    }
+    if (renamed) {
+      writes.clear();
+    }
+  }
+
+  /** Keeps what was last sent comparable with the state after a change Atlas heard of otherwise. */
+  private static void takeAsSent(Tracked tracked, long weightBefore) {
+    if (tracked.sentWeight >= 0) {
+      tracked.sentWeight = Math.max(0, tracked.sentWeight + tracked.lineage.weight() - weightBefore);
+    }
+  }
+
+  /** The tables of a database that a process held names, by key: what a DROP DATABASE ... CASCADE takes along. */
+  Map<String, TableDataset> tablesIn(String database) {
+    Map<String, TableDataset> tables = new LinkedHashMap<>();
+    for (Tracked tracked : unions.values()) {
+      for (List<Dataset> side : Arrays.asList(tracked.lineage.inputs(), tracked.lineage.outputs())) {
+        for (Dataset dataset : side) {
+          if (dataset instanceof TableDataset && ((TableDataset) dataset).database().equals(database)) {
+            tables.put(dataset.key(), (TableDataset) dataset);
+          }
+        }
+      }
+    }
+    return tables;
+  }
+
+  /** The table keyed {@code datasetKey} as a process held last names it (with its details), or null. */
+  TableDataset heldTable(String datasetKey) {
+    for (Tracked tracked : unions.values()) {
+      for (List<Dataset> side : Arrays.asList(tracked.lineage.outputs(), tracked.lineage.inputs())) {
+        for (Dataset dataset : side) {
+          if (dataset instanceof TableDataset && dataset.key().equals(datasetKey)) {
+            return (TableDataset) dataset;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** Processes held with their unions, and the datasets they hold: what the change detection costs in memory. */

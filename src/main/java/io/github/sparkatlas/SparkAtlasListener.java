@@ -28,6 +28,8 @@ import org.apache.spark.sql.util.QueryExecutionListener;
 public class SparkAtlasListener extends SparkListener implements QueryExecutionListener {
   private static final String SQL_EXECUTION_START = "SparkListenerSQLExecutionStart";
   private static final String SQL_EXECUTION_END = "SparkListenerSQLExecutionEnd";
+  /** Where the session catalog's events live (CreateTableEvent, DropDatabaseEvent, ...). */
+  private static final String CATALOG_EVENTS = "org.apache.spark.sql.catalyst.catalog.";
 
   private final AtlasAgent agent;
   /** Whether this instance hands Spark's listener events to the agent; false while another instance does. */
@@ -122,6 +124,8 @@ public class SparkAtlasListener extends SparkListener implements QueryExecutionL
         agent.onExecutionStart(event);
       } else if (event instanceof StreamingQueryListener.Event) {
         onStreamingEvent(event);
+      } else if (event.getClass().getName().startsWith(CATALOG_EVENTS)) {
+        agent.onCatalogEvent(event);
       }
     } catch (Throwable t) {
       // Never let anything reach Spark's listener bus.

@@ -101,6 +101,63 @@ class ProcessUpdatesTest {
     return write(batch, inputs, outputs).withStreamingQuery(queryId);
   }
 
+  // ------------------------------------------------------------------------------------------ catalog changes
+
+  @Test
+  void aDroppedTableLeavesEveryProcessHeldIncludingAPendingChangeSoNoLaterMessageNamesIt() {
+    ProcessUpdates updates = updates(false);
+    List<PathDataset> many = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      many.add(path("file:/in/" + i));
+    }
+    take(updates, write(1, many, List.of(table("kept", "a"))), 0);
+    // Small growth of a large process waits for the interval: the dropped table sits in a pending change.
+    take(updates, write(2, List.of(table("dropped", "a")), List.of(table("kept", "a"))), SECOND);
+    assertEquals(1, sent.size());
+    assertEquals(1, updates.pendingProcesses());
+
+    assertTrue(updates.forget("table:db.dropped"));
+    updates.sendAll();
+    take(updates, write(3, List.of(path("file:/in/new")), List.of(table("kept", "a"))), 2 * SECOND);
+    updates.sendAll();
+
+    for (Sent message : sent.subList(1, sent.size())) {
+      assertTrue(!message.inputs.contains("table:db.dropped") && !message.outputs.contains("table:db.dropped"),
+          "sent after the drop: " + message.inputs + " -> " + message.outputs);
+    }
+    assertTrue(sent.get(sent.size() - 1).inputs.contains("path:file:/in/new"));
+  }
+
+  @Test
+  void aWriteAtQueryGranularityIsSentAgainOnceATableItNamedWasDroppedAndCreatedAnew() {
+    ProcessUpdates updates = updates(true);
+    QueryLineage write = write(1, List.of(path("file:/in")), List.of(table("daily", "a")));
+    assertTrue(take(updates, write, 0));
+    assertEquals(false, take(updates, write, SECOND), "the same write again is no news");
+
+    updates.forget("table:db.daily");
+
+    assertTrue(take(updates, write, 2 * SECOND), "the table created again is news");
+    assertEquals(2, sent.size());
+  }
+
+  @Test
+  void aRenamedTableIsHeldUnderItsNewNameInItsPlaceAndThatIsNoNews() {
+    ProcessUpdates updates = updates(false);
+    take(updates, write(1, List.of(path("file:/in")), List.of(table("old", "a"), table("other", "b"))), 0);
+    assertEquals(1, sent.size());
+
+    updates.replace("table:db.old", table("new", "a"), true);
+    assertEquals(0, updates.pendingProcesses(), "Atlas heard of the rename from its own messages");
+    take(updates, write(2, List.of(path("file:/in/2")), List.of(table("other", "b"))), SECOND);
+    updates.sendAll();
+
+    Sent last = sent.get(sent.size() - 1);
+    assertEquals(List.of("table:db.new", "table:db.other"), last.outputs);
+    assertEquals(table("new", "a"), updates.heldTable("table:db.new"));
+    assertEquals(Set.of("table:db.new", "table:db.other"), updates.tablesIn("db").keySet());
+  }
+
   // ------------------------------------------------------------------------------------------ change only
 
   @Test

@@ -32,6 +32,23 @@ final class Commands {
       "DropTempViewCommand", "CreateFunctionCommand", "DropFunctionCommand", "CreateFunction", "DropFunction",
       "CreateVariable", "DropVariable", "SetVariable")));
 
+  /**
+   * DDL whose changes the agent sends as catalog changes: on the session catalog (v1 commands, and v2 ones Spark
+   * runs against it) from the catalog's events, which say what really changed; on other DSv2 catalogs from the
+   * commands themselves ({@link V2TableCommands}, {@link V2NamespaceCommands}). {@code NoopCommand} is Spark 3.3's
+   * DROP ... IF EXISTS of something absent.
+   */
+  private static final Set<String> CATALOG_CHANGES = Collections.unmodifiableSet(new HashSet<>(Arrays.asList(
+      "CreateTableCommand", "CreateDataSourceTableCommand", "CreateTableLikeCommand", "CreateTable", "ReplaceTable",
+      "AlterTableAddColumnsCommand", "AlterTableChangeColumnCommand", "AlterTableReplaceColumnsCommand",
+      "AlterTableSetPropertiesCommand", "AlterTableUnsetPropertiesCommand", "AlterTableSetLocationCommand",
+      "AlterTableSerDePropertiesCommand", "AlterTableRenameCommand", "AlterViewAsCommand", "DropTableCommand",
+      "DropTable", "RenameTable", "AddColumns", "ReplaceColumns", "DropColumns", "RenameColumn", "AlterColumn",
+      "SetTableProperties", "UnsetTableProperties", "SetTableLocation", "CommentOnTable", "CreateNamespace",
+      "CreateDatabaseCommand", "DropNamespace", "DropDatabaseCommand", "SetNamespaceProperties",
+      "SetNamespaceLocation", "CommentOnNamespace", "AlterDatabasePropertiesCommand",
+      "AlterDatabaseSetLocationCommand", "NoopCommand")));
+
   /** Per class: whether it is a logical command. Bounded by the plan classes Spark has, held by each class. */
   private static final ClassValue<Boolean> IS_COMMAND = new ClassValue<Boolean>() {
     @Override
@@ -49,12 +66,12 @@ final class Commands {
   }
 
   /**
-   * Whether a command that no extractor knows is a missing capability (a CREATE TABLE, a DROP, a MERGE, ...)
-   * rather than one of those that by nature write no dataset (SET, SHOW, ...).
+   * Whether a command that no extractor knows is a missing capability (a TRUNCATE, a partition command, a MERGE,
+   * ...) rather than one of those that by nature write no dataset (SET, SHOW, ...) or a DDL sent as a catalog change.
    */
   static boolean isUncaptured(Object command) {
     String name = command.getClass().getSimpleName();
-    if (NO_DATASET.contains(name)) {
+    if (NO_DATASET.contains(name) || CATALOG_CHANGES.contains(name)) {
       return false;
     }
     for (String prefix : NO_DATASET_PREFIXES) {

@@ -1,7 +1,11 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.CatalogChange;
+import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +37,54 @@ public final class ExecutionTracker {
   };
   private long supersededNested;
   private long partialCaptures;
+  private final Consumer<CatalogChange> changes;
+  /** Root executions started and not ended: a catalog event seen meanwhile may be one of theirs. */
+  private final Map<Long, Long> openRoots = bounded();
+  /** Catalog changes seen while a root execution was open, in order; bounded, the oldest let go first. */
+  private final List<CatalogChange> heldChanges = new ArrayList<>();
 
+  /** Catalog changes are not followed: for tests of the executions alone. */
   public ExecutionTracker(LineageCapture capture, Consumer<QueryLineage> out) {
+    this(capture, out, change -> { });
+  }
+
+  /** @param changes takes each catalog change, in order with the executions' lineage */
+  public ExecutionTracker(LineageCapture capture, Consumer<QueryLineage> out, Consumer<CatalogChange> changes) {
     this.capture = capture;
     this.out = out;
+    this.changes = changes;
+  }
+
+  /**
+   * A change the session catalog reported (see {@link CatalogEvents}). While a root execution runs it is held until
+   * one ends, so that a table its own write creates (a CTAS, a saveAsTable, a CREATE VIEW AS SELECT) is sent once, in
+   * its process's message, and so that held changes still reach the agent before that write's record.
+   */
+  public synchronized void onCatalogChange(CatalogChange change) {
+    if (openRoots.isEmpty()) {
+      changes.accept(change);
+      return;
+    }
+    if (heldChanges.size() >= MAX_TRACKED) {
+      changes.accept(heldChanges.remove(0));
+    }
+    heldChanges.add(change);
+  }
+
+  /** Hands over the held changes, leaving out the definitions of tables the ending execution writes itself. */
+  private void releaseChanges(QueryLineage ending) {
+    Set<String> written = new HashSet<>();
+    if (ending != null) {
+      for (Dataset output : ending.outputs()) {
+        written.add(output.key());
+      }
+    }
+    for (CatalogChange change : heldChanges) {
+      if (!(change.kind() == CatalogChange.Kind.TABLE_DEFINED && written.contains(change.table().key()))) {
+        changes.accept(change);
+      }
+    }
+    heldChanges.clear();
   }
 
   private static Map<Long, Long> bounded() {
@@ -55,6 +103,9 @@ public final class ExecutionTracker {
     Long root = SparkInternals.rootExecutionIdOfNested(executionStart);
     if (root != null) {
       rootOfNested.put(SparkInternals.executionId(executionStart), root);
+    } else {
+      long id = SparkInternals.executionId(executionStart);
+      openRoots.put(id, id);
     }
   }
 
@@ -80,6 +131,11 @@ public final class ExecutionTracker {
         heldByRoot.computeIfAbsent(root, id -> new ArrayList<>()).add(lineage);
       }
     } else {
+      openRoots.remove(executionId);
+      releaseChanges(lineage);
+      if (result.catalogChange() != null) {
+        changes.accept(result.catalogChange());
+      }
       List<QueryLineage> nested = heldByRoot.remove(executionId);
       if (lineage != null) {
         out.accept(lineage);

@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.CatalogChange;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import java.util.ArrayDeque;
@@ -62,6 +63,7 @@ public final class LineageCapture {
     private final boolean overBudget;
     private final boolean nodeLimitReached;
     private final Map<String, String> gaps;
+    private final CatalogChange catalogChange;
 
     Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
         boolean nodeLimitReached) {
@@ -71,6 +73,12 @@ public final class LineageCapture {
 
     Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
         boolean nodeLimitReached, Map<String, String> gaps) {
+      this(lineage, unknownNodes, uncapturedCommand, overBudget, nodeLimitReached, gaps, null);
+    }
+
+    private Result(QueryLineage lineage, Set<String> unknownNodes, String uncapturedCommand, boolean overBudget,
+        boolean nodeLimitReached, Map<String, String> gaps, CatalogChange catalogChange) {
+      this.catalogChange = catalogChange;
       this.gaps = gaps;
       this.lineage = lineage;
       this.unknownNodes = unknownNodes;
@@ -81,6 +89,15 @@ public final class LineageCapture {
 
     public QueryLineage lineage() {
       return lineage;
+    }
+
+    /** A change to a DSv2 catalog's tables or namespaces the execution made, or null. */
+    public CatalogChange catalogChange() {
+      return catalogChange;
+    }
+
+    Result withCatalogChange(CatalogChange change) {
+      return new Result(lineage, unknownNodes, uncapturedCommand, overBudget, nodeLimitReached, gaps, change);
     }
 
     /** Class names of plan nodes no extractor could read; their datasets are missing from the lineage. */
@@ -134,6 +151,12 @@ public final class LineageCapture {
     // recognised by its root alone.
     boolean command = Commands.isCommand(plan);
     Object writeNode = command || writes.containsKey(Reflect.simpleName(plan)) ? findWrite(plan) : null;
+    if (writeNode == null && command) {
+      CatalogChange change = catalogChange(plan, queryExecution, deadline);
+      if (change != null) {
+        return Result.NOTHING.withCatalogChange(change);
+      }
+    }
     if (writeNode == null) {
       return command && Commands.isUncaptured(plan)
           ? new Result(null, Collections.<String>emptySet(), plan.getClass().getName(), false, false)
@@ -159,6 +182,19 @@ public final class LineageCapture {
     }
     return new Result(lineage, context.unknownNodes(), null, context.overBudget(), context.nodeLimitReached(),
         context.gaps());
+  }
+
+  /** A DDL command on a DSv2 catalog other than the session catalog (whose events report its own changes). */
+  private static CatalogChange catalogChange(Object command, Object queryExecution, long deadline) {
+    String name = Reflect.simpleName(command);
+    boolean table = V2TableCommands.reads(name);
+    if (!table && !V2NamespaceCommands.reads(name)) {
+      return null;
+    }
+    SparkContext spark = SparkInternals.sparkContextOf(queryExecution);
+    return table ? V2TableCommands.read(command, spark.applicationId(), spark.sparkUser(),
+        new CaptureContext(SessionDefaults.NONE, deadline))
+        : V2NamespaceCommands.read(command, spark.applicationId(), spark.sparkUser());
   }
 
   /** The write command of the plan, searched from the root down. */

@@ -225,17 +225,20 @@ final class Replay {
     try {
       String applicationId = file.getParent() == null ? "" : file.getParent().getFileName().toString();
       NotificationDecoder decoder = new NotificationDecoder();
-      int messages = 0;
+      List<JsonNode> envelopes = new ArrayList<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (line.trim().isEmpty()) {
-          continue;
+        if (!line.trim().isEmpty()) {
+          JsonNode envelope = decoder.acceptEnvelope(line);
+          if (envelope != null) {
+            envelopes.add(envelope);
+          }
         }
-        JsonNode envelope = decoder.acceptEnvelope(line);
-        if (envelope == null) {
-          continue;
-        }
+      }
+      String applicationKey = applicationKey(envelopes, applicationId);
+      int messages = 0;
+      for (JsonNode envelope : envelopes) {
         JsonNode message = envelope.path("message");
-        spool.append(new OutboundMessage(applicationId, processName(message, applicationId),
+        spool.append(new OutboundMessage(applicationId, processName(message, applicationKey),
             envelope.path("msgCreatedBy").asText(""), envelope.path("msgCreationTime").asLong(System.currentTimeMillis()),
             message.toString(), false));
         messages++;
@@ -254,6 +257,24 @@ final class Replay {
   /** Messages left unsent because a later one of the same process, sent after them, holds them: not a loss. */
   private static String superseded(long count) {
     return count == 0 ? "" : " (" + count + " superseded by a newer state of the same process)";
+  }
+
+  /**
+   * The key the agent gave a catalog change (a delete, a rename, a table defined on its own): its application's
+   * qualifiedName, named by the application's process or spark_application in the same file; else the id.
+   */
+  private static String applicationKey(List<JsonNode> envelopes, String applicationId) {
+    for (JsonNode envelope : envelopes) {
+      for (JsonNode entity : envelope.path("message").path("entities").path("entities")) {
+        String type = entity.path("typeName").asText();
+        String name = entity.path("attributes").path("qualifiedName").asText("");
+        if (("spark_process".equals(type) || "spark_application".equals(type))
+            && name.startsWith(applicationId + "@")) {
+          return name;
+        }
+      }
+    }
+    return applicationId;
   }
 
   /** The process qualifiedName: the record key the agent uses, so the parts and order land as before. */

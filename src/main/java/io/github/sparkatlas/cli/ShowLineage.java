@@ -42,7 +42,12 @@ final class ShowLineage {
       out.println(file + ": " + messages.size() + " message(s)");
       // Each message holds the whole state of its process: the last one of each process says everything.
       Map<String, JsonNode> latestByProcess = new LinkedHashMap<>();
+      List<String> catalogChanges = new ArrayList<>();
       for (JsonNode message : messages) {
+        String change = catalogChange(message);
+        if (change != null) {
+          catalogChanges.add(change);
+        }
         for (JsonNode entity : message.path("entities").path("entities")) {
           if (entity.path("typeName").asText().equals("spark_process")) {
             latestByProcess.put(entity.path("attributes").path("qualifiedName").asText(), message);
@@ -51,6 +56,11 @@ final class ShowLineage {
       }
       for (JsonNode message : latestByProcess.values()) {
         print(message);
+      }
+      if (!catalogChanges.isEmpty()) {
+        out.println("  catalog changes, in order:");
+        catalogChanges.forEach(out::println);
+        out.println();
       }
     }
     return 0;
@@ -90,6 +100,36 @@ final class ShowLineage {
           reference.path("uniqueAttributes").path("qualifiedName").asText());
     }
     return describe(byGuid.get(reference.path("guid").asText()));
+  }
+
+  /**
+   * A message that is not a process's: a table or database defined on its own (CREATE, ALTER), deleted (DROP) or
+   * renamed (one line per entity it moves); null for a process's message.
+   */
+  private static String catalogChange(JsonNode message) {
+    String type = message.path("type").asText();
+    if ("ENTITY_DELETE_V2".equals(type)) {
+      StringBuilder line = new StringBuilder();
+      for (JsonNode id : message.path("entities")) {
+        line.append(line.length() == 0 ? "" : "\n").append("  deleted ").append(String.format("%-14s %s",
+            id.path("typeName").asText(), id.path("uniqueAttributes").path("qualifiedName").asText()));
+      }
+      return line.toString();
+    }
+    if ("ENTITY_PARTIAL_UPDATE_V2".equals(type)) {
+      JsonNode id = message.path("entityId");
+      return "  renamed " + String.format("%-14s %s -> %s", id.path("typeName").asText(),
+          id.path("uniqueAttributes").path("qualifiedName").asText(),
+          message.path("entity").path("entity").path("attributes").path("qualifiedName").asText());
+    }
+    StringBuilder line = new StringBuilder();
+    for (JsonNode entity : message.path("entities").path("entities")) {
+      if ("spark_process".equals(entity.path("typeName").asText())) {
+        return null;
+      }
+      line.append(line.length() == 0 ? "" : "\n").append("  defined ").append(describe(entity));
+    }
+    return line.length() == 0 ? null : line.toString();
   }
 
   private static String describe(JsonNode entity) {

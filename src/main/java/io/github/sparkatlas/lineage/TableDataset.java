@@ -3,7 +3,9 @@ package io.github.sparkatlas.lineage;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -24,6 +26,7 @@ public final class TableDataset extends Dataset {
   private final String serde;
   private final List<String> partitionColumns;
   private final List<Column> columns;
+  private final Map<String, String> properties;
 
   private TableDataset(Builder b) {
     this.database = b.database.toLowerCase(Locale.ROOT);
@@ -39,6 +42,7 @@ public final class TableDataset extends Dataset {
     this.serde = b.serde;
     this.partitionColumns = Collections.unmodifiableList(new ArrayList<>(b.partitionColumns));
     this.columns = Collections.unmodifiableList(new ArrayList<>(b.columns));
+    this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
   }
 
   public static Builder builder(String database, String table) {
@@ -100,6 +104,26 @@ public final class TableDataset extends Dataset {
     return columns;
   }
 
+  /**
+   * The table's properties (TBLPROPERTIES) where a catalog change read them; empty otherwise. Not part of what makes
+   * a process's message news: only DDL changes them in the agent's view.
+   */
+  public Map<String, String> properties() {
+    return properties;
+  }
+
+  /** The same details under another name: a renamed table. */
+  public TableDataset renamed(String newDatabase, String newTable) {
+    return toBuilder(newDatabase, newTable).build();
+  }
+
+  /** A builder holding this table's details under the given name. */
+  public Builder toBuilder(String newDatabase, String newTable) {
+    return builder(newDatabase, newTable).tableType(tableType).provider(provider).location(location).owner(owner)
+        .createTime(createTime).comment(comment).storage(inputFormat, outputFormat, serde)
+        .partitionColumns(partitionColumns).columns(columns).properties(properties);
+  }
+
   @Override
   public String key() {
     return "table:" + database + "." + table;
@@ -120,6 +144,7 @@ public final class TableDataset extends Dataset {
     private String serde;
     private List<String> partitionColumns = Collections.emptyList();
     private List<Column> columns = Collections.emptyList();
+    private Map<String, String> properties = Collections.emptyMap();
 
     private Builder(String database, String table) {
       this.database = database;
@@ -170,6 +195,11 @@ public final class TableDataset extends Dataset {
 
     public Builder columns(List<Column> value) {
       this.columns = value;
+      return this;
+    }
+
+    public Builder properties(Map<String, String> value) {
+      this.properties = value;
       return this;
     }
 

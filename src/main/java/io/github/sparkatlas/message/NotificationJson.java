@@ -28,11 +28,30 @@ public final class NotificationJson {
   private NotificationJson() {
   }
 
-  /** The {@code message} object: {"type":..., "user":..., "entities":{"entities":[...],"referredEntities":{...}}}. */
+  /**
+   * The {@code message} object as Atlas's {@code HookNotification} subclasses read it: ENTITY_CREATE_V2
+   * {"type","user","entities":{"entities":[...],"referredEntities":{...}}}; ENTITY_DELETE_V2
+   * {"type","user","entities":[{"typeName","uniqueAttributes":{"qualifiedName"}}]}; ENTITY_PARTIAL_UPDATE_V2
+   * {"type","user","entityId":{"typeName","uniqueAttributes"},"entity":{"entity":{...},"referredEntities":{}}}.
+   */
   public static ObjectNode toJson(HookNotification notification) {
     ObjectNode message = MAPPER.createObjectNode();
     message.put("type", notification.type());
     message.put("user", notification.user());
+    if (HookNotification.ENTITY_DELETE_V2.equals(notification.type())) {
+      ArrayNode deleted = message.putArray("entities");
+      for (AtlasObjectId id : notification.deleted()) {
+        deleted.add(value(id));
+      }
+      return message;
+    }
+    if (HookNotification.ENTITY_PARTIAL_UPDATE_V2.equals(notification.type())) {
+      message.set("entityId", value(notification.updated()));
+      ObjectNode body = message.putObject("entity");
+      body.set("entity", entity(notification.entities().get(0)));
+      body.putObject("referredEntities");
+      return message;
+    }
     ObjectNode body = message.putObject("entities");
     ArrayNode entities = body.putArray("entities");
     for (AtlasEntity entity : notification.entities()) {
@@ -68,13 +87,13 @@ public final class NotificationJson {
     if (value instanceof AtlasObjectId) {
       AtlasObjectId id = (AtlasObjectId) value;
       ObjectNode node = MAPPER.createObjectNode();
-      if (id.guid() == null) {
-        node.put("typeName", id.typeName());
-        node.putObject("uniqueAttributes").put("qualifiedName", id.qualifiedName());
-        return node;
+      if (id.guid() != null) {
+        node.put("guid", id.guid());
       }
-      node.put("guid", id.guid());
       node.put("typeName", id.typeName());
+      if (id.qualifiedName() != null) {
+        node.putObject("uniqueAttributes").put("qualifiedName", id.qualifiedName());
+      }
       return node;
     }
     if (value instanceof Collection) {

@@ -1,9 +1,10 @@
 package io.github.sparkatlas.model;
 
 /**
- * A reference from one entity to another: inside the same message by its temporary (negative) guid, so the message
- * is self-contained; or, only where an entity belongs to another hook (a Hive table the Hive hook registers), by its
- * type and qualifiedName, which the server must resolve.
+ * A reference to an entity: inside the same message by its temporary (negative) guid, so the message is
+ * self-contained and never depends on what the Atlas server already has; or by its type and qualifiedName (Atlas's
+ * {@code uniqueAttributes}), which the server must resolve: where a message acts on an entity the server has (a
+ * delete, a rename), and where an entity belongs to another hook (a Hive table the Hive hook registers).
  */
 public final class AtlasObjectId {
   private final String guid;
@@ -20,8 +21,8 @@ public final class AtlasObjectId {
     this.qualifiedName = qualifiedName;
   }
 
-  /** A reference by unique attributes to an entity this message does not carry. */
-  static AtlasObjectId byQualifiedName(String typeName, String qualifiedName) {
+  /** An entity the server has, by its unique attribute. */
+  public static AtlasObjectId byQualifiedName(String typeName, String qualifiedName) {
     return new AtlasObjectId(null, typeName, qualifiedName);
   }
 

@@ -3,6 +3,7 @@ package io.github.sparkatlas.model;
 import io.github.sparkatlas.lineage.Dataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,55 @@ public class ProcessLineage {
     }
     weight += DatasetDetails.weight(dataset) - DatasetDetails.weight(before);
     return before != dataset && DatasetDetails.fingerprint(before) != DatasetDetails.fingerprint(dataset);
+  }
+
+  /**
+   * Takes a dataset out of both sides (a dropped table): no later message of this process names it.
+   *
+   * @return whether it was there
+   */
+  public boolean remove(String datasetKey) {
+    boolean removed = false;
+    for (Map<String, Dataset> side : Arrays.asList(inputs, outputs)) {
+      Dataset before = side.remove(datasetKey);
+      if (before != null) {
+        weight -= DatasetDetails.weight(before);
+        removed = true;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Puts {@code replacement} in the place of the dataset keyed {@code datasetKey} on each side that holds it: a
+   * renamed table under its new name, or a table with its definition after an ALTER, so that a later message of
+   * this process does not send the old one back. A side that already holds the replacement's key keeps one entry.
+   *
+   * @return whether it was there
+   */
+  public boolean replace(String datasetKey, Dataset replacement) {
+    boolean replaced = false;
+    for (Map<String, Dataset> side : Arrays.asList(inputs, outputs)) {
+      Dataset before = side.get(datasetKey);
+      if (before == null) {
+        continue;
+      }
+      Map<String, Dataset> rebuilt = new LinkedHashMap<>();
+      for (Map.Entry<String, Dataset> entry : side.entrySet()) {
+        if (entry.getKey().equals(datasetKey)) {
+          rebuilt.put(replacement.key(), replacement);
+        } else if (!entry.getKey().equals(replacement.key())) {
+          rebuilt.put(entry.getKey(), entry.getValue());
+        }
+      }
+      Dataset displaced = datasetKey.equals(replacement.key()) ? null : side.get(replacement.key());
+      weight += DatasetDetails.weight(replacement) - DatasetDetails.weight(before)
+          - (displaced == null ? 0 : DatasetDetails.weight(displaced));
+      side.clear();
+      side.putAll(rebuilt);
+      replaced = true;
+    }
+    return replaced;
   }
 
   public ProcessKey key() {

@@ -93,11 +93,70 @@ public final class SparkEntityFactory {
     }
   }
 
+  /**
+   * The Atlas type a catalog table or view is sent as: the one place that decides it, for process messages and
+   * catalog changes alike (a naming mode that hands Hive tables to Atlas's Hive hook is wired here).
+   */
+  public String tableTypeName(TableDataset table) {
+    return naming.tableType(table);
+  }
+
+  /** The names a table is sent under: what a catalog change deletes or renames. */
+  DatasetNames.Table tableNames(TableDataset table) {
+    return names.table(table);
+  }
+
+  DatasetNames names() {
+    return names;
+  }
+
+  /**
+   * A table (or view) on its own, current, with its database, storage descriptor and columns: what a CREATE or
+   * ALTER sends. No process: nothing was read or written.
+   */
+  public HookNotification tableNotification(String user, TableDataset table) {
+    Message message = new Message();
+    message.dataset(table);
+    return HookNotification.entityCreate(user, message.entities, new ArrayList<>(message.referred.values()));
+  }
+
+  /** A database on its own: what a CREATE or ALTER DATABASE sends. */
+  public HookNotification databaseNotification(String user, io.github.sparkatlas.lineage.DatabaseDefinition db) {
+    String name = redactor.redact(db.name());
+    // Spark keeps a database's owner among its properties; Atlas has an attribute for it.
+    Map<String, String> properties = new LinkedHashMap<>(db.properties());
+    String owner = properties.remove("owner");
+    Map<String, String> parameters = parameters(properties);
+    AtlasEntity entity = AtlasEntity.builder("spark_db", "-1")
+        .attribute("qualifiedName", naming.database(name))
+        .attribute("name", name)
+        .attribute("description", redactor.redact(db.description()))
+        .attribute("location", db.location() != null ? names.uriText(db.location()) : null)
+        .attribute("clusterName", naming.namespace())
+        .attribute("owner", owner)
+        .attribute("parameters", parameters)
+        .build();
+    return HookNotification.entityCreate(user, Collections.singletonList(entity),
+        Collections.<AtlasEntity>emptyList());
+  }
+
+  /** Catalog properties as sent: every value of a secret-looking key masked; none at all is left out. */
+  private Map<String, String> parameters(Map<String, String> properties) {
+    if (properties.isEmpty()) {
+      return null;
+    }
+    Map<String, String> sent = new LinkedHashMap<>();
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      sent.put(redactor.redact(property.getKey()),
+          redactor.redact(redactor.redactValue(property.getKey(), property.getValue())));
+    }
+    return sent;
+  }
+
   /** The type and qualifiedName a dataset is sent under. */
   private String sentName(Dataset dataset) {
     if (dataset instanceof TableDataset) {
-      TableDataset table = (TableDataset) dataset;
-      return naming.tableType(table) + ":" + names.table(table).qualifiedName;
+      return tableTypeName((TableDataset) dataset) + ":" + names.table((TableDataset) dataset).qualifiedName;
     }
     if (dataset instanceof PathDataset) {
       return names.path((PathDataset) dataset).sentName();
@@ -299,7 +358,7 @@ public final class SparkEntityFactory {
 
     private AtlasEntity table(TableDataset table, DatasetNames.Table tableNames) {
       String tableGuid = nextGuid();
-      AtlasObjectId tableId = new AtlasObjectId(tableGuid, "spark_table");
+      AtlasObjectId tableId = new AtlasObjectId(tableGuid, tableTypeName(table));
       AtlasEntity storage = AtlasEntity.builder("spark_storagedesc", nextGuid())
           .attribute("qualifiedName", tableNames.storageQualifiedName)
           .attribute("location", table.location() != null ? names.uriText(table.location()) : null)
@@ -326,7 +385,7 @@ public final class SparkEntityFactory {
         referred.put(entity.guid(), entity);
         columnIds.add(entity.id());
       }
-      return AtlasEntity.builder("spark_table", tableGuid)
+      return AtlasEntity.builder(tableTypeName(table), tableGuid)
           .attribute("qualifiedName", tableNames.qualifiedName)
           .attribute("name", tableNames.table)
           .attribute("owner", table.owner())
@@ -335,6 +394,7 @@ public final class SparkEntityFactory {
           .attribute("partitionColumnNames", partitionColumns(table))
           .attribute("createTime", table.createTime())
           .attribute("comment", redactor.redact(table.comment()))
+          .attribute("parameters", parameters(table.properties()))
           .relationship("db", database(tableNames))
           .relationship("sd", storage.id())
           .relationship("columns", columnIds.isEmpty() ? null : columnIds)

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparkatlas.delivery.FileSink;
+import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.PathDataset;
+import io.github.sparkatlas.lineage.TableDataset;
+import io.github.sparkatlas.model.CatalogChangeNotifications;
+import io.github.sparkatlas.model.HookNotification;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
 import io.github.sparkatlas.message.NotificationEncoder;
@@ -18,6 +22,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,5 +91,37 @@ class ShowLineageTest {
 
     assertTrue(shown.contains("output  hive_table     sales.orders@cl1 (reference)"), shown);
     assertTrue(shown.contains("input   fs_path        file:/in@cl1"), shown);
+  }
+
+  @Test
+  void catalogChangesArePrintedInOrderDefinitionsDeletesAndRenames() throws Exception {
+    FileSink sink = new FileSink(tmp, new NotificationEncoder(900_000, true, "127.0.0.1", "test", "0"));
+    CatalogChangeNotifications changes = new CatalogChangeNotifications(entities);
+    TableDataset orders = TableDataset.builder("sales", "orders")
+        .columns(List.of(new Column("id", "int", true, null))).build();
+    List<HookNotification> all = new ArrayList<>();
+    all.add(changes.tableDefined("user", orders));
+    all.addAll(changes.tableRenamed("user", orders, orders.renamed("sales", "orders_v2")));
+    all.addAll(changes.tablesDropped("user", List.of(orders.renamed("sales", "orders_v2"))));
+    for (HookNotification notification : all) {
+      sink.accept(new OutboundMessage("local-1", "local-1@cl1", "user", 1,
+          NotificationJson.toText(NotificationJson.toJson(notification)), false, false));
+    }
+    sink.close(1_000);
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    assertEquals(0, new ShowLineage(new PrintStream(bytes, true, "UTF-8")).show(tmp));
+    String shown = bytes.toString(StandardCharsets.UTF_8.name());
+
+    String defined = "  defined spark_table    sales.orders@cl1";
+    String renamed = "  renamed spark_table    sales.orders@cl1 -> sales.orders_v2@cl1";
+    String column = "  renamed spark_column   sales.orders.id@cl1 -> sales.orders_v2.id@cl1";
+    String deleted = "  deleted spark_table    sales.orders_v2@cl1";
+    for (String line : List.of(defined, column, renamed, deleted)) {
+      assertTrue(shown.contains(line), line + " in " + shown);
+    }
+    assertTrue(shown.indexOf(defined) < shown.indexOf(column) && shown.indexOf(column) < shown.indexOf(renamed)
+        && shown.indexOf(renamed) < shown.indexOf(deleted), "in order: " + shown);
+    assertTrue(shown.contains("  deleted spark_storagedesc sales.orders_v2@cl1_storage"), shown);
   }
 }

@@ -103,7 +103,8 @@ class ConfigurationVariantsEndToEndTest {
         assertTrue(result.log().contains(SampleEtl.DONE_LINE), result::toString);
         // Each write captured once (a second listener instance would make more messages), each message sent or,
         // having waited while a newer state of the process was made, superseded.
-        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), SampleEtl.WRITES);
+        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()),
+                SampleEtl.WRITES + SampleEtl.CATALOG_CHANGES);
         List<ConsumedRecord> records = broker.consumeAll(topic, sent, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + topic + ".jsonl", values);

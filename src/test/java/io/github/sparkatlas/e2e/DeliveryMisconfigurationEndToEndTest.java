@@ -125,14 +125,16 @@ class DeliveryMisconfigurationEndToEndTest {
             assertFalse(log.contains(secret), () -> "a password appears in the driver log: " + secret);
         }
         Map<String, Long> summary = DriverLog.summary(log);
-        assertEquals(SampleEtl.WRITES, summary.get("messages"), () -> "one message per write: " + summary);
+        assertEquals(SampleEtl.WRITES + SampleEtl.CATALOG_CHANGES, summary.get("messages"),
+                () -> "one message per write and per DDL: " + summary);
         assertEquals(0, summary.get("sent"), () -> "nothing acknowledged: " + summary);
-        assertEquals(1, summary.get("spooled"), () -> "the newest state kept in the spool: " + summary);
+        assertEquals(1 + SampleEtl.CATALOG_CHANGES, summary.get("spooled"),
+                () -> "the newest state and the DDL (never superseded) kept in the spool: " + summary);
         assertEquals(SampleEtl.WRITES - 1, summary.get("superseded"), () -> "it holds the older ones: " + summary);
         List<Path> spools = Spools.directories(spoolBase);
         assertEquals(1, spools.size(), () -> Spools.listing(spoolBase));
         List<JsonNode> captured = Spools.pendingMessages(spools.get(0));
-        assertEquals(1, captured.size(), "messages in the spool still to be sent");
+        assertEquals(1 + SampleEtl.CATALOG_CHANGES, captured.size(), "messages in the spool still to be sent");
 
         fix.run();
         Path fixedConfig = runDir.resolve("fixed");

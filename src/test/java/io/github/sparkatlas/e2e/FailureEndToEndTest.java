@@ -150,7 +150,8 @@ class FailureEndToEndTest {
         // No namespace configured: Atlas's default cluster name.
         String appId = SampleEtl.assertLineage(messages, SampleEtl.workDir(runDir), "primary");
         assertEquals(appId, appDirs.get(0).getFileName().toString(), "the folder is named after the application");
-        assertEquals(SampleEtl.WRITES, lines.size(), "one line per record, one record per message");
+        assertEquals(SampleEtl.WRITES + SampleEtl.CATALOG_CHANGES, lines.size(),
+                "one line per record, one record per message");
     }
 
     @Test

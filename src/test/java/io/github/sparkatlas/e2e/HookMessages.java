@@ -91,6 +91,26 @@ final class HookMessages {
         return refs;
     }
 
+    /** Whether a message is a process's (an ENTITY_CREATE_V2 with a spark_process), not a catalog change. */
+    static boolean isProcessMessage(JsonNode message) {
+        for (JsonNode entity : message.path("entities").path("entities")) {
+            if ("spark_process".equals(entity.path("typeName").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The processes' messages among {@code messages}, in order: without the catalog changes (DDL, DROP). */
+    static List<JsonNode> processMessages(List<JsonNode> messages) {
+        return messages.stream().filter(HookMessages::isProcessMessage).toList();
+    }
+
+    /** The catalog changes (DDL, DROP) among {@code messages}, in order. */
+    static List<JsonNode> catalogMessages(List<JsonNode> messages) {
+        return messages.stream().filter(m -> !isProcessMessage(m)).toList();
+    }
+
     /**
      * Every entity a message names, top-level and referred, as {@code typeName:qualifiedName}: what Atlas uses to
      * tell one entity from another. A message sent twice must name exactly the same ones.

@@ -53,6 +53,8 @@ class PlantedSecretsEndToEndTest {
      * agent does not read (reported once at WARN).
      */
     private static final int WRITES = 4;
+    /** The job's CREATE TABLE (its CTAS's and saveAsTable's tables are in their processes' messages). */
+    private static final int DDL_MESSAGES = 1;
 
     private static KafkaBroker broker;
 
@@ -94,7 +96,7 @@ class PlantedSecretsEndToEndTest {
         }
 
         // The later states may supersede one another; the summary counts each either sent or superseded.
-        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES);
+        int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES + DDL_MESSAGES);
         List<ConsumedRecord> records = broker.consumeAll(topic, sent, Duration.ofSeconds(30));
         assertEquals(sent, records.size(), "one record per message sent, a write with lineage each (CTAS, INSERT, "
                 + "Parquet, CTAS) unless superseded");
@@ -109,6 +111,9 @@ class PlantedSecretsEndToEndTest {
         for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
             assertNoSecret(message.toString(), "decoded message");
+            if (!HookMessages.isProcessMessage(message)) {
+                continue;
+            }
             Set<HookMessages.DatasetRef> outputs = HookMessages.onlyProcess(message).outputs();
             int write = outputsAfter.indexOf(outputs);
             assertTrue(write > previousWrite, () -> "states in the order of the writes, none twice: " + outputs);
@@ -145,7 +150,8 @@ class PlantedSecretsEndToEndTest {
             for (int write = 1; write < WRITES; write++) {
                 Set<HookMessages.DatasetRef> outputs = outputsAfterEachWrite(runDir).get(write - 1);
                 List<JsonNode> pending = Spools.awaitLastPending(spoolBase,
-                        message -> HookMessages.onlyProcess(message).outputs().equals(outputs), GATE_TIMEOUT);
+                        message -> HookMessages.isProcessMessage(message)
+                                && HookMessages.onlyProcess(message).outputs().equals(outputs), GATE_TIMEOUT);
                 statesInSpool.add(pending.get(pending.size() - 1));
                 openGate(gates, write);
             }
@@ -156,9 +162,11 @@ class PlantedSecretsEndToEndTest {
             }
         }
         Map<String, Long> summary = DriverLog.summary(result.log());
-        assertEquals(WRITES, summary.get("messages"), () -> "one message per write with lineage: " + summary);
+        assertEquals(WRITES + DDL_MESSAGES, summary.get("messages"),
+                () -> "one message per write with lineage and per DDL: " + summary);
         assertEquals(0, summary.get("sent"), () -> "nothing sent: " + summary);
-        assertEquals(1, summary.get("spooled"), () -> "the newest state kept in the spool: " + summary);
+        assertEquals(1 + DDL_MESSAGES, summary.get("spooled"),
+                () -> "the newest state and the DDL (never superseded) kept in the spool: " + summary);
         assertEquals(WRITES - 1, summary.get("superseded"), () -> "it holds the older ones: " + summary);
 
         List<Path> files;
@@ -171,7 +179,7 @@ class PlantedSecretsEndToEndTest {
         }
         List<Path> spools = Spool.directories(spoolBase);
         assertEquals(1, spools.size(), () -> "one spool for the application: " + spools);
-        SpoolEntry newest = Spools.assertOnlyNewestStateLeft(spools.get(0), WRITES);
+        SpoolEntry newest = Spools.assertOnlyNewestStateLeft(spools.get(0), WRITES + DDL_MESSAGES);
         OutboundMessage notification = newest.notification();
         for (String field : List.of(notification.body(), notification.key(), notification.user(),
                 notification.applicationId())) {

@@ -64,10 +64,26 @@ class QueryGranularityEndToEndTest {
 
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.log().contains(SampleEtl.DONE_LINE), result::toString);
-        List<ConsumedRecord> records = broker.consumeAll(TOPIC, SampleEtl.WRITES, Duration.ofSeconds(30));
+        List<ConsumedRecord> all = broker.consumeAll(TOPIC, SampleEtl.WRITES + SampleEtl.CATALOG_CHANGES,
+                Duration.ofSeconds(30));
         SampleEtl.saveRecords(runDir, "consumed-" + TOPIC + ".jsonl",
-                records.stream().map(ConsumedRecord::value).toList());
-        List<JsonNode> messages = AtlasHookDecoder.decodeAll(records.stream().map(ConsumedRecord::value).toList());
+                all.stream().map(ConsumedRecord::value).toList());
+        List<JsonNode> allMessages = AtlasHookDecoder.decodeAll(all.stream().map(ConsumedRecord::value).toList());
+        assertEquals(SampleEtl.WRITES + SampleEtl.CATALOG_CHANGES, allMessages.size(),
+                () -> "one message per distinct write and per DDL: " + allMessages);
+        List<JsonNode> messages = new ArrayList<>();
+        List<ConsumedRecord> records = new ArrayList<>();
+        for (int i = 0; i < allMessages.size(); i++) {
+            if (HookMessages.isProcessMessage(allMessages.get(i))) {
+                messages.add(allMessages.get(i));
+                records.add(all.get(i));
+            } else {
+                HookMessages.assertValidForAtlasAndPurview(allMessages.get(i));
+                String key = all.get(i).key();
+                assertTrue(Pattern.matches("local-\\d+@" + NAMESPACE, key),
+                        () -> "a catalog change is keyed by its application: " + key);
+            }
+        }
         assertEquals(SampleEtl.WRITES, messages.size(), () -> "one message per distinct write: " + messages);
 
         Path work = SampleEtl.workDir(runDir);

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparkatlas.e2e.HookMessages.DatasetRef;
 import io.github.sparkatlas.e2e.HookMessages.ProcessView;
+import io.github.sparkatlas.testsupport.MessageSummary;
 import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
@@ -42,13 +43,15 @@ final class SampleEtl {
 
     private static final Pattern LOCAL_APP_ID = Pattern.compile("local-\\d+");
     /**
-     * The job's commands the agent does not capture yet (CREATE DATABASE, DROP TABLE, CREATE TABLE without a query),
-     * as Spark 3.5 plans them: each is named once at WARN, as a capability the lineage is missing.
+     * The job's commands the agent does not capture: none since its DDL and DROP are sent as catalog changes (a
+     * command it did not capture would be named once at WARN).
      */
-    static final List<String> UNCAPTURED_COMMANDS = List.of(
-            "org.apache.spark.sql.catalyst.plans.logical.CreateNamespace",
-            "org.apache.spark.sql.catalyst.plans.logical.DropTable",
-            "org.apache.spark.sql.execution.command.CreateDataSourceTableCommand");
+    static final List<String> UNCAPTURED_COMMANDS = List.of();
+    /**
+     * Messages of the job's DDL, besides its writes' (in a fresh catalog): CREATE DATABASE sales and CREATE TABLE
+     * sales.customer_totals; its DROP TABLE IF EXISTS find nothing and its CTAS's table is in its process's message.
+     */
+    static final int CATALOG_CHANGES = 2;
 
     private SampleEtl() {
     }
@@ -102,7 +105,11 @@ final class SampleEtl {
      * outputs are exactly those after its write and whose execution comes after the previous message's. How many
      * states were superseded the caller proves from the driver's summary ({@link DriverLog#assertSentOrSuperseded}).
      */
-    static String assertStates(List<JsonNode> messages, Path work, String ns) {
+    static String assertStates(List<JsonNode> all, Path work, String ns) {
+        for (JsonNode change : HookMessages.catalogMessages(all)) {
+            HookMessages.assertValidForAtlasAndPurview(change);
+        }
+        List<JsonNode> messages = HookMessages.processMessages(all);
         assertTrue(!messages.isEmpty(), "at least the state after the last write");
         DatasetRef landingCustomers = fsPath(localUri(work.resolve("landing/customers")) + "@" + ns);
         DatasetRef landingOrders = fsPath(localUri(work.resolve("landing/orders")) + "@" + ns);
@@ -143,7 +150,12 @@ final class SampleEtl {
      * as it comes): exactly {@link #WRITES} messages, so the state after every write, none repeated.
      */
     static String assertLineage(List<JsonNode> messages, Path work, String ns) {
-        assertEquals(WRITES, messages.size(), () -> "one message per write, none twice: " + messages);
+        List<JsonNode> processes = HookMessages.processMessages(messages);
+        assertEquals(WRITES, processes.size(), () -> "one message per write, none twice: " + messages);
+        assertEquals(List.of("define spark_db:sales@" + ns, "define spark_table:sales.customer_totals@" + ns
+                + " columns=[customer_id int, name string, total double]"),
+                HookMessages.catalogMessages(messages).stream().map(MessageSummary::of).toList(),
+                "the job's DDL, on its own");
         return assertStates(messages, work, ns);
     }
 
@@ -153,7 +165,7 @@ final class SampleEtl {
      * order.
      */
     static void assertRecords(List<ConsumedRecord> records, String appId, String ns) {
-        assertRecords(records, appId, ns, WRITES);
+        assertRecords(records, appId, ns, WRITES + CATALOG_CHANGES);
     }
 
     /** Like {@link #assertRecords(List, String, String)}, for {@code count} records. */

@@ -1,0 +1,73 @@
+package io.github.sparkatlas.capture;
+
+import io.github.sparkatlas.lineage.CatalogChange;
+import io.github.sparkatlas.lineage.DatabaseDefinition;
+import io.github.sparkatlas.lineage.TableDataset;
+import java.net.URI;
+import java.util.Map;
+import org.apache.spark.sql.catalyst.catalog.CatalogDatabase;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
+
+/**
+ * A table's or database's current definition in the session catalog, read on the agent thread: the catalog's events
+ * carry only names, and a DDL command holds at most what it changed. One metastore call per DDL statement (never
+ * per write), made through the shared external catalog, whose lock Spark's threads take for their own calls: a
+ * concurrent catalog call of the job may wait as long as one table lookup, as it would behind any other query's.
+ */
+final class SessionCatalogDefinition implements CatalogChange.Definition {
+  /** Table reads here are not on Spark's listener thread: a generous budget for a very wide table. */
+  private static final long READ_BUDGET_NANOS = 60_000_000_000L;
+
+  private final Object session;
+  private final String database;
+  private final String table;
+
+  /** @param table null for a database */
+  SessionCatalogDefinition(Object session, String database, String table) {
+    this.session = session;
+    this.database = database;
+    this.table = table;
+  }
+
+  /** The application's default session, read lock-free (a static reference); null when there is none. */
+  static Object defaultSession() {
+    try {
+      return Reflect.option(org.apache.spark.sql.SparkSession.getDefaultSession());
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  private ExternalCatalog catalog() {
+    Object catalog = Reflect.get(Reflect.get(session, "sharedState"), "externalCatalog");
+    if (!(catalog instanceof ExternalCatalog)) {
+      throw new IllegalStateException("no session catalog to read " + database + (table == null ? "" : "." + table));
+    }
+    return (ExternalCatalog) catalog;
+  }
+
+  @Override
+  public TableDataset table() {
+    ExternalCatalog catalog = catalog();
+    if (table == null || !catalog.tableExists(database, table)) {
+      return null;
+    }
+    Object definition = catalog.getTable(database, table);
+    CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + READ_BUDGET_NANOS);
+    TableDataset read = TableReader.catalogTable(definition, context);
+    return read.toBuilder(read.database(), read.table())
+        .properties(TableReader.stringMap(Reflect.get(definition, "properties"))).build();
+  }
+
+  @Override
+  public DatabaseDefinition database() {
+    ExternalCatalog catalog = catalog();
+    if (!catalog.databaseExists(database)) {
+      return null;
+    }
+    CatalogDatabase definition = catalog.getDatabase(database);
+    URI location = definition.locationUri();
+    Map<String, String> properties = TableReader.stringMap(definition.properties());
+    return new DatabaseDefinition(definition.name(), definition.description(), location, properties);
+  }
+}

@@ -1,0 +1,54 @@
+package io.github.sparkatlas.capture;
+
+import io.github.sparkatlas.lineage.CatalogChange;
+import io.github.sparkatlas.lineage.TableDataset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * DDL on the tables of a DSv2 catalog other than the session catalog (whose changes its own events report): CREATE,
+ * ALTER (columns, properties, location, comment), RENAME and DROP, read from the command's resolved target. The
+ * current definition after a CREATE or ALTER is not in the plan: the agent thread loads it from the catalog.
+ */
+final class V2TableCommands {
+  private static final Set<String> DEFINING = new HashSet<>(Arrays.asList("CreateTable", "ReplaceTable",
+      "AddColumns", "ReplaceColumns", "DropColumns", "RenameColumn", "AlterColumn", "SetTableProperties",
+      "UnsetTableProperties", "SetTableLocation", "CommentOnTable"));
+
+  private V2TableCommands() {
+  }
+
+  static boolean reads(String command) {
+    return DEFINING.contains(command) || "DropTable".equals(command) || "RenameTable".equals(command);
+  }
+
+  /** @return the change, or null when the target is the session catalog's or not resolved */
+  static CatalogChange read(Object command, String applicationId, String user, CaptureContext context) {
+    Object target = V2Targets.resolved(command, "ResolvedIdentifier", "ResolvedTable");
+    Object catalog = Reflect.get(target, "catalog");
+    String catalogName = V2Targets.nonSessionCatalog(catalog);
+    if (catalogName == null) {
+      return null;
+    }
+    Object identifier = Reflect.get(target, "identifier");
+    TableDataset table = TableReader.v2Table(catalogName, identifier, Reflect.get(target, "table"), context);
+    long now = System.currentTimeMillis();
+    String name = Reflect.simpleName(command);
+    if ("DropTable".equals(name)) {
+      return CatalogChange.tableDropped(applicationId, user, now, table);
+    }
+    if ("RenameTable".equals(name)) {
+      List<String> parts = new ArrayList<>(TableReader.strings(Reflect.get(command, "newName")));
+      String newTable = parts.remove(parts.size() - 1);
+      Object newIdentifier = V2Targets.identifier(parts, newTable);
+      TableDataset renamed = TableReader.v2Table(catalogName, newIdentifier, null, context);
+      return CatalogChange.tableRenamed(applicationId, user, now, table, renamed,
+          new V2CatalogDefinition(catalog, catalogName, newIdentifier, null));
+    }
+    return CatalogChange.tableDefined(applicationId, user, now, table,
+        new V2CatalogDefinition(catalog, catalogName, identifier, null));
+  }
+}
