@@ -45,6 +45,8 @@ class JdbcLineageEndToEndTest {
     private static final String NAMESPACE = "e2e";
     private static final String CATALOG_PASSWORD = "SECRET_PG_CATALOG_q5Lr9Tb2";
     private static final int WRITES = 9;
+    /** The two {@code CREATE TABLE ... USING jdbc}: each defines its Spark catalog entry on its own (DDL). */
+    private static final int CATALOG_CHANGES = 2;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
 
     private static KafkaBroker broker;
@@ -93,11 +95,18 @@ class JdbcLineageEndToEndTest {
 
         Map<String, Long> summary = DriverLog.summary(result.log());
         assertEquals(WRITES, summary.get("captured"), () -> "every JDBC write captured: " + summary);
-        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES, Duration.ofSeconds(30));
+        List<ConsumedRecord> records = broker.consumeAll(HOOK_TOPIC, WRITES + CATALOG_CHANGES,
+                Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + HOOK_TOPIC + ".jsonl", values);
-        assertEquals(WRITES, records.size(), "one process per write, each sent once");
-        List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
+        assertEquals(WRITES + CATALOG_CHANGES, records.size(), "one process per write and one message per DDL");
+        List<JsonNode> all = AtlasHookDecoder.decodeAll(values);
+        List<JsonNode> messages = HookMessages.processMessages(all);
+        assertEquals(WRITES, messages.size(), "one process per write, each sent once");
+        for (JsonNode change : HookMessages.catalogMessages(all)) {
+            HookMessages.assertValidForAtlasAndPurview(change);
+            assertNoSecret(change.toString(), "catalog change");
+        }
 
         String server = "postgresql://127.0.0.1:" + postgres.port();
         DatasetRef orders = rdbmsTable(server + "/postgres/sales.orders@" + NAMESPACE);

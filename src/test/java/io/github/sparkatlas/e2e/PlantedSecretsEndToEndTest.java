@@ -49,10 +49,10 @@ class PlantedSecretsEndToEndTest {
     private static final Duration GATE_TIMEOUT = Duration.ofSeconds(90);
     private static final String MASK = "*********(redacted)";
     /**
-     * CTAS, INSERT, the Parquet write to a secret path and the CTAS of a secret table; the JDBC write is a node the
-     * agent does not read (reported once at WARN).
+     * CTAS, INSERT, the Parquet write to a secret path, the CTAS of a secret table, and the JDBC write (to a Derby
+     * table whose URL and connection properties hold passwords).
      */
-    private static final int WRITES = 4;
+    private static final int WRITES = 5;
     /** The job's CREATE TABLE (its CTAS's and saveAsTable's tables are in their processes' messages). */
     private static final int DDL_MESSAGES = 1;
 
@@ -99,7 +99,7 @@ class PlantedSecretsEndToEndTest {
         int sent = DriverLog.assertSentOrSuperseded(DriverLog.summary(result.log()), WRITES + DDL_MESSAGES);
         List<ConsumedRecord> records = broker.consumeAll(topic, sent, Duration.ofSeconds(30));
         assertEquals(sent, records.size(), "one record per message sent, a write with lineage each (CTAS, INSERT, "
-                + "Parquet, CTAS) unless superseded");
+                + "Parquet, CTAS, JDBC) unless superseded");
         for (ConsumedRecord record : records) {
             assertNoSecret(record.value(), "record value at offset " + record.offset());
             assertNoSecret(record.key(), "record key at offset " + record.offset());
@@ -214,13 +214,17 @@ class PlantedSecretsEndToEndTest {
                 .inMemoryCatalog(runDir.resolve("warehouse"));
     }
 
-    /** The process's outputs after each write with lineage: CTAS, INSERT, Parquet, CTAS. */
+    /** The process's outputs after each write with lineage: CTAS, INSERT, Parquet, CTAS, JDBC. */
     private static List<Set<HookMessages.DatasetRef>> outputsAfterEachWrite(Path runDir) {
         HookMessages.DatasetRef table = table(PlantedSecretsApp.TABLE);
         HookMessages.DatasetRef copy = table(PlantedSecretsApp.TABLE + "_copy");
         HookMessages.DatasetRef export = HookMessages.DatasetRef.fsPath(maskedExportPath(runDir));
+        HookMessages.DatasetRef exported = table("exported_" + MASK);
+        // An embedded Derby database: no host; the URL's user and password are never part of the name.
+        HookMessages.DatasetRef derby = new HookMessages.DatasetRef("rdbms_table",
+                "derby:memory:///planted/planted@" + NAMESPACE);
         return List.of(Set.of(table), Set.of(table, copy), Set.of(table, copy, export),
-                Set.of(table, copy, export, table("exported_" + MASK)));
+                Set.of(table, copy, export, exported), Set.of(table, copy, export, exported, derby));
     }
 
     /** Lets the job go on after its write with lineage number {@code write}. */
