@@ -64,6 +64,35 @@ final class CloudPathEntities {
     return PathEntity.of(FS_PATH, qualified(text), plainName).with("path", text);
   }
 
+  /**
+   * How many entities the most {@code text} is sent as in any mode: the chain atlas mode sends for an object-store
+   * path (its bucket, or account and container, and each level), else one. Purview sends an Azure path alone and path
+   * mode sends it plain, so this bounds what they send too. Counted without building names: cheap, no allocation
+   * beyond the split.
+   */
+  static int mostEntities(String text) {
+    Parts parts = Parts.of(text);
+    if (parts == null) {
+      return 1;
+    }
+    int levels = parts.rawLevels().size();
+    if (levels > MAX_LEVELS) {
+      return 1;
+    }
+    switch (parts.scheme) {
+      case "s3":
+      case "s3a":
+      case "s3n":
+      case "gs":
+        return parts.authority.isEmpty() ? 1 : 1 + levels;
+      case "abfs":
+      case "abfss":
+        return parts.account(ADLS_HOST) == null || parts.container() == null ? 1 : 2 + levels;
+      default:
+        return 1;
+    }
+  }
+
   private PathEntity atlas(Parts parts) {
     if (parts.rawLevels().size() > MAX_LEVELS) {
       return null;

@@ -2,6 +2,7 @@ package io.github.sparkatlas.model;
 
 import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.Dataset;
+import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.util.Objects;
@@ -35,11 +36,16 @@ public final class DatasetDetails {
 
   /**
    * How much a dataset adds to a message, in units of about one small entity: a table brings its storage descriptor
-   * and each column it sends as entities of their own. Message bytes grow in proportion.
+   * and each column it sends as entities of their own; an object-store path each level it is sent as (atlas naming:
+   * its bucket, or account and container, and each directory level, as many as the naming sends before it falls back
+   * to the plain form). Message bytes grow in proportion.
    */
   public static int weight(Dataset dataset) {
     if (dataset instanceof TableDataset) {
       return 1 + Math.min(((TableDataset) dataset).columns().size(), SparkEntityFactory.MAX_COLUMNS_PER_TABLE);
+    }
+    if (dataset instanceof PathDataset) {
+      return CloudPathEntities.mostEntities(((PathDataset) dataset).uri().toString());
     }
     return 1;
   }
