@@ -286,7 +286,10 @@ public final class JdbcUrl {
 
   /**
    * An identifier as the database stores it: a quoted one exactly as written, an unquoted one folded as the system
-   * folds it (PostgreSQL to lower case, Oracle and DB2 to upper case, others as written).
+   * folds it (PostgreSQL to lower case; Oracle, DB2, Derby, H2 and HSQLDB to upper case; others as written).
+   * Derby, H2 and HSQLDB come through the generic form, their system being the subprotocol and its variant
+   * ({@code derby:memory}, {@code h2:mem}, {@code hsqldb:file}); an H2 URL's own case settings
+   * ({@code DATABASE_TO_UPPER=FALSE}) are not read.
    *
    * @param quoted whether the identifier was quoted ({@code "x"}, {@code [x]}, {@code `x`})
    */
@@ -294,11 +297,15 @@ public final class JdbcUrl {
     if (quoted) {
       return identifier;
     }
-    switch (system) {
+    int variant = system.indexOf(':');
+    switch (variant < 0 ? system : system.substring(0, variant)) {
       case "postgresql":
         return identifier.toLowerCase(Locale.ROOT);
       case "oracle":
       case "db2":
+      case "derby":
+      case "h2":
+      case "hsqldb":
         return identifier.toUpperCase(Locale.ROOT);
       default:
         return identifier;

@@ -68,6 +68,9 @@ class JdbcTableNamesTest {
     assertEquals(List.of("other|null|t"), dbtable(MYSQL, "`other`.t"));
     assertEquals(List.of("SALES|HR|EMP"), dbtable(ORACLE, "hr.emp"));
     assertEquals(List.of("SALES|null|EMP"), dbtable(ORACLE, "emp"));
+    assertEquals(List.of("planted|null|PLANTED"), dbtable(JdbcUrl.parse("jdbc:derby:memory:planted;create=true"),
+        "planted"));
+    assertEquals(List.of("x|APP|Mixed"), dbtable(JdbcUrl.parse("jdbc:h2:mem:x"), "app.\"Mixed\""));
   }
 
   @Test

@@ -222,7 +222,7 @@ class PlantedSecretsEndToEndTest {
         HookMessages.DatasetRef exported = table("exported_" + MASK);
         // An embedded Derby database: no host; the URL's user and password are never part of the name.
         HookMessages.DatasetRef derby = new HookMessages.DatasetRef("rdbms_table",
-                "derby:memory:///planted/planted@" + NAMESPACE);
+                "derby:memory:///planted/PLANTED@" + NAMESPACE);
         return List.of(Set.of(table), Set.of(table, copy), Set.of(table, copy, export),
                 Set.of(table, copy, export, exported), Set.of(table, copy, export, exported, derby));
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each JDBC URL form: the server, port and database it names, and never a user, password or property. */
 class JdbcUrlTest {
@@ -97,5 +99,21 @@ class JdbcUrlTest {
     assertEquals("Orders", JdbcUrl.parse("jdbc:postgresql://p/s").fold("Orders", true));
     assertEquals("ORDERS", JdbcUrl.parse("jdbc:oracle:thin:@o:1521/S").fold("Orders", false));
     assertEquals("Orders", JdbcUrl.parse("jdbc:sqlserver://m;databaseName=d").fold("Orders", false));
+  }
+
+  /** Derby, H2 and HSQLDB store an unquoted identifier in upper case, whichever form of URL reaches them. */
+  @ParameterizedTest
+  @ValueSource(strings = {"jdbc:derby:memory:planted;create=true;user=u;password=p", "jdbc:derby:/data/db",
+      "jdbc:derby://db.local:1527/sales", "jdbc:h2:mem:x", "jdbc:h2:~/test", "jdbc:h2:tcp://h2.local:9092/db",
+      "jdbc:hsqldb:mem:x", "jdbc:hsqldb:hsql://hs.local/db"})
+  void embeddedJavaDatabasesFoldUnquotedIdentifiersToUpperCase(String url) {
+    assertEquals("ORDERS", JdbcUrl.parse(url).fold("Orders", false), url);
+    assertEquals("Orders", JdbcUrl.parse(url).fold("Orders", true), url);
+  }
+
+  @Test
+  void aSystemWhoseNameOnlyStartsLikeAnUpperCaseFolderKeepsIdentifiersAsWritten() {
+    assertEquals("Orders", JdbcUrl.parse("jdbc:h2o://h/db").fold("Orders", false));
+    assertEquals("Orders", JdbcUrl.parse("jdbc:derbyish:x").fold("Orders", false));
   }
 }
