@@ -1,5 +1,6 @@
 package io.github.sparkatlas.capture;
 
+import io.github.sparkatlas.lineage.JdbcUrl;
 import io.github.sparkatlas.lineage.PathDataset;
 import io.github.sparkatlas.lineage.QueryLineage;
 import io.github.sparkatlas.lineage.TableDataset;
@@ -19,7 +20,7 @@ import org.apache.spark.SparkContext;
  */
 public final class CaptureWarmUp {
   /** The classes of the events, sessions and plans of the most common writes and reads. */
-  private static final List<String> SPARK_CLASSES = Collections.unmodifiableList(Arrays.asList(
+  static final List<String> SPARK_CLASSES = Collections.unmodifiableList(Arrays.asList(
       "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart",
       "org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd",
       "org.apache.spark.sql.execution.QueryExecution",
@@ -32,6 +33,10 @@ public final class CaptureWarmUp {
       "org.apache.spark.sql.execution.command.CreateDataSourceTableAsSelectCommand",
       "org.apache.spark.sql.hive.execution.InsertIntoHiveTable",
       "org.apache.spark.sql.hive.execution.CreateHiveTableAsSelectCommand",
+      "org.apache.spark.sql.hive.execution.InsertIntoHiveDirCommand",
+      "org.apache.spark.sql.execution.command.InsertIntoDataSourceDirCommand",
+      "org.apache.spark.sql.execution.command.LoadDataCommand",
+      "org.apache.spark.sql.execution.command.CreateViewCommand",
       "org.apache.spark.sql.execution.datasources.LogicalRelation",
       "org.apache.spark.sql.execution.datasources.HadoopFsRelation",
       "org.apache.spark.sql.execution.datasources.InMemoryFileIndex",
@@ -61,6 +66,44 @@ public final class CaptureWarmUp {
       "org.apache.spark.sql.catalyst.plans.logical.LocalRelation",
       "org.apache.spark.sql.catalyst.plans.logical.Repartition",
       "org.apache.spark.sql.catalyst.plans.logical.RepartitionByExpression",
+      // DSv2 writes (an Iceberg or Delta table of a catalog), row-level writes, DELETE and the DDL of issue 9.
+      // Only Spark's own classes: Delta's and Iceberg's may be absent, and the capture matches them by name.
+      "org.apache.spark.sql.catalyst.plans.logical.AppendData",
+      "org.apache.spark.sql.catalyst.plans.logical.OverwriteByExpression",
+      "org.apache.spark.sql.catalyst.plans.logical.OverwritePartitionsDynamic",
+      "org.apache.spark.sql.catalyst.plans.logical.CreateTableAsSelect",
+      "org.apache.spark.sql.catalyst.plans.logical.ReplaceTableAsSelect",
+      "org.apache.spark.sql.catalyst.plans.logical.ReplaceData",
+      "org.apache.spark.sql.catalyst.plans.logical.WriteDelta",
+      "org.apache.spark.sql.catalyst.plans.logical.DeleteFromTable",
+      "org.apache.spark.sql.catalyst.plans.logical.CreateTable",
+      "org.apache.spark.sql.catalyst.plans.logical.ReplaceTable",
+      "org.apache.spark.sql.catalyst.plans.logical.DropTable",
+      "org.apache.spark.sql.catalyst.plans.logical.RenameTable",
+      "org.apache.spark.sql.catalyst.plans.logical.CreateNamespace",
+      "org.apache.spark.sql.catalyst.plans.logical.DropNamespace",
+      "org.apache.spark.sql.catalyst.plans.logical.TableSpec",
+      "org.apache.spark.sql.catalyst.analysis.ResolvedIdentifier",
+      "org.apache.spark.sql.catalyst.analysis.ResolvedTable",
+      "org.apache.spark.sql.catalyst.analysis.ResolvedNamespace",
+      "org.apache.spark.sql.connector.catalog.IdentifierImpl",
+      "org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation",
+      // JDBC reads and writes.
+      "org.apache.spark.sql.execution.datasources.SaveIntoDataSourceCommand",
+      "org.apache.spark.sql.execution.datasources.InsertIntoDataSourceCommand",
+      "org.apache.spark.sql.execution.datasources.jdbc.JDBCRelation",
+      "org.apache.spark.sql.execution.datasources.jdbc.JDBCOptions",
+      "org.apache.spark.sql.execution.datasources.jdbc.JdbcRelationProvider",
+      "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTable",
+      "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog",
+      // The external catalog's events, read on the listener thread (CatalogEvents).
+      "org.apache.spark.sql.catalyst.catalog.CreateTableEvent",
+      "org.apache.spark.sql.catalyst.catalog.DropTableEvent",
+      "org.apache.spark.sql.catalyst.catalog.RenameTableEvent",
+      "org.apache.spark.sql.catalyst.catalog.AlterTableEvent",
+      "org.apache.spark.sql.catalyst.catalog.CreateDatabaseEvent",
+      "org.apache.spark.sql.catalyst.catalog.DropDatabaseEvent",
+      "org.apache.spark.sql.catalyst.catalog.AlterDatabaseEvent",
       "org.apache.hadoop.fs.Path",
       "scala.Some",
       "scala.None$",
@@ -81,7 +124,8 @@ public final class CaptureWarmUp {
       "path", "plan", "properties", "provider", "qe", "query", "relation", "rootExecutionId", "rootPaths", "schema",
       "serde", "sessionState", "sparkContext", "sparkSession", "storage", "subqueries", "table", "tableDesc",
       "tableIdentifier", "tableMeta", "tableName", "tableType", "toUri", "viewType", "isDefined", "get",
-      "iterator", "hasNext", "next"));
+      "iterator", "hasNext", "next", "kind", "newName", "tableSpec", "originalTable", "jdbcOptions", "parameters",
+      "logicalRelation", "dataSource", "sharedState"));
 
   private CaptureWarmUp() {
   }
@@ -112,6 +156,10 @@ public final class CaptureWarmUp {
           Collections.singletonList(context.path(URI.create("/warm-up"), true)), null)
           .withPlanTextSource(new PlanText(context)).withPlanText(null);
       PathDataset.of(URI.create("file:/warm-up"));
+      // A JDBC table name is read at capture; a query is parsed later, on the agent thread, and is not warmed here.
+      JdbcTableNames.ofDbtable(JdbcUrl.parse("jdbc:postgresql://warm-up/warm_up"), "warm_up.\"warm_up\"",
+          (key, message) -> { });
+      CatalogEvents.read(context);
     } catch (Throwable t) {
       // A warm-up that fails leaves the first captures as slow as they would have been, nothing worse.
     }

@@ -211,6 +211,11 @@ public final class LineageCapture {
     return null;
   }
 
+  /** The write extractors, whose Spark commands the warm-up prepares. */
+  static List<WriteExtractor> writeExtractors() {
+    return WRITES;
+  }
+
   /** The input extractors of batch plans, which also read the batch relations a streaming query joins. */
   static List<InputExtractor> inputExtractors() {
     return INPUTS;
