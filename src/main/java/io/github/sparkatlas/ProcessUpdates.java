@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * (its inputs and outputs, with their details) sends nothing: micro-batches and repeated writes are not news.
  *
  * <p>A process that keeps its whole union in each message (an application, a streaming query) is sent at once when
- * its state is small ({@value #SMALL_WEIGHT} units or less, one unit per path, a table one plus its columns) or
+ * its state is small ({@value #SMALL_WEIGHT} units or less, about one per entity sent: see
+ * {@link io.github.sparkatlas.model.DatasetDetails#weight}) or
  * grew by {@value #GROWTH_PERCENT}% or more since it was last sent. Any other change waits until the oldest unsent
  * one is one update interval old, and is sent at every flush (application end). So for a process whose final
  * message has size F, the bytes of all its messages stay below

@@ -53,11 +53,13 @@ class AgentJarContentsEndToEndTest {
         try (JarFile jar = agentJar()) {
             for (ZipEntry entry : Collections.list(jar.entries())) {
                 String name = entry.getName();
-                boolean ours = name.startsWith("io/github/sparkatlas/") || name.equals("io/") || name.equals("io/github/")
+                boolean ours = name.startsWith("io/github/sparkatlas/") || name.equals("io/")
+                        || name.equals("io/github/")
                         || name.startsWith("META-INF/") && !name.startsWith("META-INF/services/")
                         || name.startsWith("META-INF/services/io.github.sparkatlas.shaded.")
                         || name.equals("META-INF/services/")
-                        || name.equals("LICENSE") || name.equals("NOTICE") || name.equals("spark-atlas-agent.properties")
+                        || name.equals("LICENSE") || name.equals("NOTICE")
+                        || name.equals("spark-atlas-agent.properties")
                         // Kafka client's own message schemas and version, read through its relocated classes.
                         || name.startsWith("common/message/") || name.equals("common/") || name.startsWith("kafka/");
                 if (!ours) {

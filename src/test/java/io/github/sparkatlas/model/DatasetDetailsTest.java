@@ -31,8 +31,8 @@ class DatasetDetailsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-      "s3a://bucket/lake/sales/orders", "s3://bucket", "gs://bucket/a/b", "abfss://data@acct.dfs.core.windows.net/a/b/c",
-      "abfss://data@acct.dfs.core.windows.net", "hdfs://nn:8020/warehouse/a/b", "file:/tmp/a/b/c",
+      "s3a://bucket/lake/sales/orders", "s3://bucket", "gs://bucket/a/b",
+      "abfss://data@acct.dfs.core.windows.net/a/b/c", "abfss://data@acct.dfs.core.windows.net", "hdfs://nn:8020/warehouse/a/b", "file:/tmp/a/b/c",
       "s3a://bucket/a%20b/c/"})
   void anObjectStorePathWeighsAsManyEntitiesAsAtlasNamingSendsForIt(String uri) {
     assertEquals(sentEntities(uri, NamingMode.ATLAS), weight(uri), uri);
@@ -44,7 +44,8 @@ class DatasetDetailsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"s3a://bucket/a/b/c", "abfss://data@acct.dfs.core.windows.net/a/b", "wasbs://c@a.blob.core.windows.net/x"})
+  @ValueSource(strings = {"s3a://bucket/a/b/c", "abfss://data@acct.dfs.core.windows.net/a/b",
+      "wasbs://c@a.blob.core.windows.net/x"})
   void noNamingModeSendsMoreEntitiesForAPathThanItsWeight(String uri) {
     for (NamingMode mode : NamingMode.values()) {
       assertTrue(sentEntities(uri, mode) <= weight(uri), uri + " in " + mode);
