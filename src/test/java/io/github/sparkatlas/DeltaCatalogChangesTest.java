@@ -117,10 +117,12 @@ class DeltaCatalogChangesTest {
   }
 
   @Test
-  void aDeltaTableCreatedWithoutAQueryIsDefinedWithTheColumnsOfItsLog() {
-    sql("CREATE TABLE dc_created (id BIGINT, reason STRING) USING delta");
+  void aDeltaTableCreatedWithoutAQueryIsDefinedWithTheColumnsAndPropertiesOfItsLog() {
+    sql("CREATE TABLE dc_created (id BIGINT, reason STRING) USING delta TBLPROPERTIES ('team' = 'etl')");
+    List<String> created = messages();
     assertEquals(List.of("define spark_table:default.dc_created@cl1 columns=[id bigint, reason string]"),
-        withoutParameters(messages()));
+        withoutParameters(created));
+    assertTrue(created.get(0).contains("\"team\":\"etl\""), () -> "its properties, from its log: " + created);
     sql("DROP TABLE dc_created");
     assertEquals(List.of("delete spark_table:default.dc_created@cl1, spark_storagedesc:default.dc_created@cl1_storage"),
         messages());

@@ -1,12 +1,9 @@
 package io.github.sparkatlas.capture;
 
 import io.github.sparkatlas.lineage.CatalogChange;
-import io.github.sparkatlas.lineage.Column;
 import io.github.sparkatlas.lineage.DatabaseDefinition;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.net.URI;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
@@ -64,21 +61,23 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
     Object definition = catalog.getTable(database, table);
     CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + READ_BUDGET_NANOS);
     TableDataset read = TableReader.catalogTable(definition, context);
-    TableDataset.Builder builder = read.toBuilder(read.database(), read.table())
-        .properties(TableReader.stringMap(Reflect.get(definition, "properties")));
-    if (read.columns().isEmpty()) {
-      builder.columns(columnsOfItsOwnCatalog(context));
+    Map<String, String> properties = TableReader.stringMap(Reflect.get(definition, "properties"));
+    TableDataset.Builder builder = read.toBuilder(read.database(), read.table());
+    Table own = read.columns().isEmpty() ? loadFromItsOwnCatalog() : null;
+    if (own != null) {
+      builder.columns(TableReader.columns(own.schema(), context));
+      properties.putAll(own.properties());
     }
-    return builder.build();
+    return builder.properties(properties).build();
   }
 
   /**
-   * The columns of a table whose metastore entry keeps none (Delta keeps its schema in its log and an empty one in
-   * the metastore), as the session catalog's own DSv2 implementation (Delta's catalog) loads the table: for Delta
-   * one read of its log, here on the agent thread. Empty when that catalog is Spark's built-in one, which knows no
-   * more than the metastore.
+   * A table whose metastore entry keeps no columns (Delta keeps its schema and properties in its log, and none in
+   * the metastore), as the session catalog's own DSv2 implementation (Delta's catalog) loads it: for Delta one read
+   * of its log, here on the agent thread. Null when that catalog is Spark's built-in one, which knows no more than
+   * the metastore.
    */
-  private List<Column> columnsOfItsOwnCatalog(CaptureContext context) {
+  private Table loadFromItsOwnCatalog() {
     Object catalogManager = Reflect.get(Reflect.get(session, "sessionState"), "catalogManager");
     Object catalog;
     // The catalog manager picks the session catalog's implementation by the thread's active session's conf.
@@ -93,17 +92,14 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
         SparkSession.clearActiveSession();
       }
     }
-    if (!(catalog instanceof TableCatalog)) {
-      return Collections.emptyList();
+    if (!(catalog instanceof TableCatalog) || "V2SessionCatalog".equals(Reflect.simpleName(catalog))) {
+      return null;
     }
-    Table loaded;
     try {
-      loaded = ((TableCatalog) catalog).loadTable(
-          Identifier.of(new String[] {database}, table));
+      return ((TableCatalog) catalog).loadTable(Identifier.of(new String[] {database}, table));
     } catch (NoSuchTableException e) {
-      return Collections.emptyList();
+      return null;
     }
-    return TableReader.columns(loaded.schema(), context);
   }
 
   @Override
