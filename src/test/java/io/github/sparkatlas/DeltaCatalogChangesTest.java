@@ -143,6 +143,14 @@ class DeltaCatalogChangesTest {
     sql("DROP TABLE dc_altered");
   }
 
+  @Test
+  void ddlOfADeltaTableKnownByPathSendsNothing() {
+    String table = "delta.`" + root.resolve("by-path") + "`";
+    sql("CREATE TABLE " + table + " (id BIGINT) USING delta");
+    sql("ALTER TABLE " + table + " ADD COLUMNS (amount DOUBLE)");
+    assertEquals(List.of(), messages(), "a table known by path has no catalog entry to define");
+  }
+
   private static List<String> withoutParameters(List<String> summaries) {
     List<String> out = new ArrayList<>();
     for (String summary : summaries) {
