@@ -5,8 +5,14 @@ import io.github.sparkatlas.lineage.DatabaseDefinition;
 import io.github.sparkatlas.lineage.TableDataset;
 import java.net.URI;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.catalog.CatalogDatabase;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
+import scala.Option;
 
 /**
  * A table's or database's current definition in the session catalog, read on the agent thread: the catalog's events
@@ -32,7 +38,7 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
   /** The application's default session, read lock-free (a static reference); null when there is none. */
   static Object defaultSession() {
     try {
-      return Reflect.option(org.apache.spark.sql.SparkSession.getDefaultSession());
+      return Reflect.option(SparkSession.getDefaultSession());
     } catch (Throwable t) {
       return null;
     }
@@ -55,8 +61,45 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
     Object definition = catalog.getTable(database, table);
     CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + READ_BUDGET_NANOS);
     TableDataset read = TableReader.catalogTable(definition, context);
-    return read.toBuilder(read.database(), read.table())
-        .properties(TableReader.stringMap(Reflect.get(definition, "properties"))).build();
+    Map<String, String> properties = TableReader.stringMap(Reflect.get(definition, "properties"));
+    TableDataset.Builder builder = read.toBuilder(read.database(), read.table());
+    Table own = read.columns().isEmpty() ? loadFromItsOwnCatalog() : null;
+    if (own != null) {
+      builder.columns(TableReader.columns(own.schema(), context));
+      properties.putAll(own.properties());
+    }
+    return builder.properties(properties).build();
+  }
+
+  /**
+   * A table whose metastore entry keeps no columns (Delta keeps its schema and properties in its log, and none in
+   * the metastore), as the session catalog's own DSv2 implementation (Delta's catalog) loads it: for Delta one read
+   * of its log, here on the agent thread. Null when that catalog is Spark's built-in one, which knows no more than
+   * the metastore.
+   */
+  private Table loadFromItsOwnCatalog() {
+    Object catalogManager = Reflect.get(Reflect.get(session, "sessionState"), "catalogManager");
+    Object catalog;
+    // The catalog manager picks the session catalog's implementation by the thread's active session's conf.
+    Option<SparkSession> before = SparkSession.getActiveSession();
+    SparkSession.setActiveSession((SparkSession) session);
+    try {
+      catalog = Reflect.get(catalogManager, "v2SessionCatalog");
+    } finally {
+      if (before.isDefined()) {
+        SparkSession.setActiveSession(before.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
+    }
+    if (!(catalog instanceof TableCatalog) || "V2SessionCatalog".equals(Reflect.simpleName(catalog))) {
+      return null;
+    }
+    try {
+      return ((TableCatalog) catalog).loadTable(Identifier.of(new String[] {database}, table));
+    } catch (NoSuchTableException e) {
+      return null;
+    }
   }
 
   @Override

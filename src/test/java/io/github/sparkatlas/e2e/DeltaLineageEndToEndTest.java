@@ -25,6 +25,7 @@ import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
+import io.github.sparkatlas.testsupport.MessageSummary;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,9 @@ class DeltaLineageEndToEndTest {
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + TOPIC + ".jsonl", values);
         assertEquals(sent, records.size(), "one record per message sent");
-        List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
+        List<JsonNode> all = AtlasHookDecoder.decodeAll(values);
+        List<JsonNode> messages = HookMessages.processMessages(all);
+        assertCatalogChanges(all, HookMessages.catalogMessages(all), warehouse);
 
         Map<String, ProcessView> batch = new LinkedHashMap<>();
         Map<String, ProcessView> streams = new LinkedHashMap<>();
@@ -113,9 +116,11 @@ class DeltaLineageEndToEndTest {
         for (DeltaApp.Operation operation : DeltaApp.OPERATIONS) {
             expected.add(describe(operation.name(), refs(operation.reads(), lake), refs(operation.writes(), lake)));
         }
+        expected.add(describe(DeltaApp.AFTER_DROP.name(), refs(DeltaApp.AFTER_DROP.reads(), lake),
+                refs(DeltaApp.AFTER_DROP.writes(), lake)));
         List<String> actual = new ArrayList<>();
         for (ProcessView process : batch.values()) {
-            actual.add(describe(nameOf(process, DeltaApp.OPERATIONS, lake), process.inputs(), process.outputs()));
+            actual.add(describe(nameOf(process, allOperations(), lake), process.inputs(), process.outputs()));
         }
         assertEquals(expected, actual, "each batch operation, in order, with exactly its inputs and outputs");
 
@@ -133,6 +138,51 @@ class DeltaLineageEndToEndTest {
         }
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "WARN"), "no agent warnings: nothing left out");
+    }
+
+    private static List<DeltaApp.Operation> allOperations() {
+        List<DeltaApp.Operation> operations = new ArrayList<>(DeltaApp.OPERATIONS);
+        operations.add(DeltaApp.AFTER_DROP);
+        return operations;
+    }
+
+    /**
+     * {@link DeltaApp#DDL}: a CREATE TABLE without a query and an ALTER define the table on their own, with the
+     * columns Delta's log has (the metastore keeps an empty schema for a Delta table) and its location in the
+     * warehouse; the DROP deletes the table, after which no message names it; all after the last stream's state,
+     * before the write that follows them.
+     */
+    private static void assertCatalogChanges(List<JsonNode> all, List<JsonNode> changes, Path warehouse) {
+        List<String> summaries = new ArrayList<>();
+        for (JsonNode change : changes) {
+            HookMessages.assertValidForAtlasAndPurview(change);
+            assertNoDeltaInternals(change);
+            summaries.add(MessageSummary.of(change).replaceAll(" parameters=\\{[^}]*\\}", ""));
+        }
+        String returns = "spark_table:default.returns@" + NAMESPACE;
+        assertEquals(List.of(
+                "define " + returns + " columns=[id bigint, reason string]",
+                "define " + returns + " columns=[id bigint, reason string, amount double]",
+                "delete spark_table:default.customers@e2e, spark_storagedesc:default.customers@e2e_storage"),
+                summaries, "CREATE TABLE, ALTER TABLE ADD COLUMNS, DROP TABLE, each on its own");
+        for (JsonNode change : changes.subList(0, 2)) {
+            JsonNode table = change.path("entities").path("entities").get(0);
+            assertEquals("delta", table.path("attributes").path("provider").asText(), () -> "provider: " + change);
+            for (JsonNode entity : change.path("entities").path("referredEntities")) {
+                if ("spark_storagedesc".equals(entity.path("typeName").asText())) {
+                    assertEquals(SampleEtl.localUri(warehouse.resolve("returns")),
+                            entity.path("attributes").path("location").asText(), () -> "location: " + change);
+                }
+            }
+        }
+        int create = all.indexOf(changes.get(0));
+        int drop = all.indexOf(changes.get(2));
+        assertEquals(create + 2, drop, "the three changes one after another");
+        assertEquals(all.size() - 2, drop, () -> "only the write after the DROP follows it: " + all);
+        for (JsonNode later : all.subList(drop + 1, all.size())) {
+            assertFalse(HookMessages.entityNames(later).stream().anyMatch(n -> n.contains("default.customers@")),
+                    () -> "the dropped table came back: " + later);
+        }
     }
 
     /** The datasets of {@link DeltaApp.Operation}'s short names, as the agent names them. */

@@ -26,6 +26,7 @@ import io.github.sparkatlas.e2e.harness.ConsumedRecord;
 import io.github.sparkatlas.e2e.harness.KafkaBroker;
 import io.github.sparkatlas.e2e.harness.SparkSubmitRun;
 import io.github.sparkatlas.e2e.harness.WorkDirs;
+import io.github.sparkatlas.testsupport.MessageSummary;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * is a process of its own: CTAS, RTAS, INSERT INTO, static and dynamic INSERT OVERWRITE, MERGE INTO, UPDATE, a
  * metadata-only and a row-level DELETE, a DELETE of all rows, reads of a table and of a snapshot
  * ({@code TIMESTAMP AS OF}), and {@code writeTo(...).append()} / {@code overwritePartitions()}. Each names exactly its
- * tables by catalog, namespace and table, never a data or metadata file, and every message validates.
+ * tables by catalog, namespace and table, never a data or metadata file, and every message validates. Then DDL and
+ * DROP on the Iceberg catalog ({@link #DDL_SCRIPT}): each is a catalog change of its own, in order with the
+ * processes, and the dropped table never comes back. (A Hadoop catalog cannot rename a table, so RENAME is not here.)
  */
 class IcebergLineageEndToEndTest {
 
@@ -76,6 +79,17 @@ class IcebergLineageEndToEndTest {
             DELETE FROM local.db.customers;
             """;
 
+    /** Run after the writes: DDL and DROP on the Iceberg catalog, and one more write after the drop. */
+    private static final String DDL_SCRIPT = """
+            CREATE TABLE local.db.returns (id INT, reason STRING) USING iceberg;
+            ALTER TABLE local.db.returns ADD COLUMN amount DOUBLE;
+            ALTER TABLE local.db.returns SET TBLPROPERTIES ('team' = 'etl');
+            DROP TABLE local.db.customers;
+            INSERT INTO local.db.returns SELECT id, customer, amount FROM default.landing_updates;
+            CREATE NAMESPACE local.scratch;
+            DROP NAMESPACE local.scratch;
+            """;
+
     private static KafkaBroker broker;
 
     @BeforeAll
@@ -98,13 +112,15 @@ class IcebergLineageEndToEndTest {
         Path script = runDir.resolve("iceberg-writes.sql");
         Files.createDirectories(runDir);
         Files.writeString(script, SCRIPT, StandardCharsets.UTF_8);
+        Path ddlScript = runDir.resolve("iceberg-ddl.sql");
+        Files.writeString(ddlScript, DDL_SCRIPT, StandardCharsets.UTF_8);
         Map<String, String> props = SampleEtl.saslSslProperties(broker, TOPIC, NAMESPACE);
         props.put("atlas.spark.process.granularity", "query");
         SampleEtl.writeAtlasProperties(runDir, props);
 
         SparkSubmitRun.Result result = SparkSubmitRun.app(IcebergWritesApp.class.getName())
                 .workingDir(runDir)
-                .args(script.toString(), "local.db.orders_archive")
+                .args(script.toString(), "local.db.orders_archive", ddlScript.toString())
                 .jobJars("iceberg")
                 .inMemoryCatalog(runDir.resolve("warehouse"))
                 .conf("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
@@ -118,25 +134,49 @@ class IcebergLineageEndToEndTest {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.log().contains(IcebergWritesApp.DONE_LINE), result::toString);
         List<Write> writes = expectedWrites();
-        List<ConsumedRecord> records = broker.consumeAll(TOPIC, writes.size(), Duration.ofSeconds(30));
+        List<String> catalogChanges = expectedCatalogChanges();
+        int ddlMessages = catalogChanges.size() - 2;
+        int expectedMessages = writes.size() + ddlMessages;
+        List<ConsumedRecord> records = broker.consumeAll(TOPIC, expectedMessages, Duration.ofSeconds(30));
         List<String> values = records.stream().map(ConsumedRecord::value).toList();
         SampleEtl.saveRecords(runDir, "consumed-" + TOPIC + ".jsonl", values);
         List<JsonNode> messages = AtlasHookDecoder.decodeAll(values);
-        assertEquals(writes.size(), messages.size(), () -> "one message per write: " + messages);
+        assertEquals(expectedMessages, messages.size(), () -> "one message per write and per DDL: " + messages);
 
         Set<String> seenLocations = new TreeSet<>();
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode message = messages.get(i);
-            Write write = writes.get(i);
+        for (JsonNode message : messages) {
             HookMessages.assertValidForAtlasAndPurview(message);
-            ProcessView process = HookMessages.onlyProcess(message);
+            assertNoFileEntity(message, MessageSummary.of(message));
+            seenLocations.addAll(icebergLocations(message, warehouse, MessageSummary.of(message)));
+        }
+        List<JsonNode> processes = HookMessages.processMessages(messages);
+        assertEquals(writes.size(), processes.size(), () -> "one process per write: " + messages);
+        for (int i = 0; i < processes.size(); i++) {
+            Write write = writes.get(i);
+            ProcessView process = HookMessages.onlyProcess(processes.get(i));
             assertEquals(write.inputs, process.inputs(), () -> "inputs of " + write.statement);
             assertEquals(write.outputs, process.outputs(), () -> "outputs of " + write.statement);
-            assertNoFileEntity(message, write.statement);
-            seenLocations.addAll(icebergLocations(message, warehouse, write.statement));
+        }
+        List<String> tail = new ArrayList<>();
+        for (JsonNode message : messages.subList(writes.size() - 2, messages.size())) {
+            tail.add(MessageSummary.of(message).replaceAll(" parameters=\\{[^}]*\\}", ""));
+        }
+        assertEquals(String.join("\n", catalogChanges), String.join("\n", tail),
+                "the DDL and DROP after the writes, each a catalog change of its own, in order with the last write");
+        List<JsonNode> ddl = HookMessages.catalogMessages(messages);
+        assertEquals(ddlMessages, ddl.size(), "no catalog change among the writes: " + messages);
+        assertEquals("etl", table(ddl.get(2)).path("attributes").path("parameters").path("team").asText(),
+                "SET TBLPROPERTIES");
+        assertTrue(table(ddl.get(1)).path("attributes").path("parameters").path("team").isMissingNode(),
+                "no property before SET TBLPROPERTIES");
+        assertEquals("iceberg", table(ddl.get(0)).path("attributes").path("provider").asText(), "CREATE's provider");
+        int dropped = messages.indexOf(ddl.get(3));
+        for (JsonNode later : messages.subList(dropped + 1, messages.size())) {
+            assertFalse(HookMessages.entityNames(later).stream().anyMatch(n -> n.contains("local.db.customers@")),
+                    () -> "the dropped table came back: " + later);
         }
         assertEquals(Set.of("file:" + warehouse + "/db/orders", "file:" + warehouse + "/db/customers",
-                "file:" + warehouse + "/db/orders_archive"), seenLocations,
+                "file:" + warehouse + "/db/orders_archive", "file:" + warehouse + "/db/returns"), seenLocations,
                 "the tables' locations, from the metadata Iceberg had loaded");
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "ERROR"), "no agent errors");
         assertEquals(List.of(), DriverLog.agentLines(result.log(), "WARN"),
@@ -174,7 +214,33 @@ class IcebergLineageEndToEndTest {
         writes.add(new Write("DELETE of all rows", Set.of(), Set.of(customers)));
         writes.add(new Write("writeTo append", Set.of(landingOrders), Set.of(archive)));
         writes.add(new Write("writeTo overwritePartitions", Set.of(landingUpdates), Set.of(archive)));
+        writes.add(new Write("INSERT INTO the table CREATE TABLE made, after the DROP", Set.of(landingUpdates),
+                Set.of(sparkTable("local.db.returns@" + NAMESPACE))));
         return writes;
+    }
+
+    /** From the last write before {@link #DDL_SCRIPT} on: what each message of the script's statements says. */
+    private static List<String> expectedCatalogChanges() {
+        String returns = "spark_table:local.db.returns@" + NAMESPACE;
+        return List.of(
+                "process in=[spark_table:default.landing_updates@e2e] out=[spark_table:local.db.orders_archive@e2e]",
+                "define " + returns + " columns=[id int, reason string]",
+                "define " + returns + " columns=[id int, reason string, amount double]",
+                "define " + returns + " columns=[id int, reason string, amount double]",
+                "delete spark_table:local.db.customers@e2e, spark_storagedesc:local.db.customers@e2e_storage",
+                "process in=[spark_table:default.landing_updates@e2e] out=[" + returns + "]",
+                "define spark_db:local.scratch@e2e",
+                "delete spark_db:local.scratch@e2e");
+    }
+
+    /** The one spark_table at the top of a create message. */
+    private static JsonNode table(JsonNode message) {
+        for (JsonNode entity : message.path("entities").path("entities")) {
+            if ("spark_table".equals(entity.path("typeName").asText())) {
+                return entity;
+            }
+        }
+        throw new AssertionError("no spark_table in " + message);
     }
 
     /** No path entity at all, and no name of a data or metadata file or folder of a table. */

@@ -11,7 +11,8 @@ import org.apache.spark.sql.streaming.Trigger;
  * A Delta Lake job for the Delta lineage test; it knows nothing of the agent. It writes and reads Delta tables by path
  * and by name through Delta's catalog, with the DataFrame API and SQL: save, overwrite, saveAsTable (create and
  * replace), INSERT, CTAS, RTAS, MERGE, UPDATE, DELETE, then two {@code availableNow} streaming queries from one Delta
- * table to another. Each operation reads and writes another set of datasets than the others, so that each is a
+ * table to another, and last DDL and DROP through Delta's catalog ({@link #DDL}) with one more write after the DROP.
+ * Each operation reads and writes another set of datasets than the others, so that each is a
  * process of its own with {@code atlas.spark.process.granularity=query}; {@link #OPERATIONS} lists them, with what
  * each reads and writes, for the test.
  *
@@ -48,6 +49,19 @@ public final class DeltaApp {
     public static final List<Operation> STREAMS = List.of(
             new Operation("stream by path", List.of("path:events"), List.of("path:events_stream")),
             new Operation("stream by name", List.of("table:order_totals"), List.of("table:orders_copy")));
+
+    /**
+     * DDL and DROP after the streams, through Delta's catalog on {@code spark_catalog}: each a catalog change of its
+     * own. Then {@link #AFTER_DROP}, a write that must not bring the dropped table back.
+     */
+    public static final List<String> DDL = List.of(
+            "CREATE TABLE returns (id BIGINT, reason STRING) USING delta",
+            "ALTER TABLE returns ADD COLUMNS (amount DOUBLE)",
+            "DROP TABLE customers");
+
+    /** The last batch operation, after {@link #DDL}. */
+    public static final Operation AFTER_DROP = new Operation("INSERT INTO the table CREATE TABLE made, after the DROP",
+            List.of("table:orders"), List.of("table:returns"));
 
     /** One operation of the job: what it reads and writes. */
     public record Operation(String name, List<String> reads, List<String> writes) {
@@ -101,7 +115,12 @@ public final class DeltaApp {
                 .option("checkpointLocation", lake.resolve("checkpoints/by_name").toString())
                 .trigger(Trigger.AvailableNow()).toTable("orders_copy");
         byName.awaitTermination();
-        System.out.println(DONE_LINE + ": " + spark.table("orders_copy").count() + " rows streamed by name");
+        long streamed = spark.table("orders_copy").count();
+        for (String statement : DDL) {
+            sql(spark, statement);
+        }
+        sql(spark, "INSERT INTO returns SELECT order_id, 'late', amount FROM orders WHERE customer_id = 2");
+        System.out.println(DONE_LINE + ": " + streamed + " rows streamed by name");
         spark.sparkContext().listenerBus().waitUntilEmpty();
         spark.stop();
     }
