@@ -3,26 +3,12 @@ package io.github.sparkatlas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sparkatlas.atlasrules.AtlasTypeSystem;
-import io.github.sparkatlas.capture.LineageCapture;
-import io.github.sparkatlas.config.AgentConfig;
-import io.github.sparkatlas.config.ConfigLoader;
-import io.github.sparkatlas.message.OutboundMessage;
-import io.github.sparkatlas.model.Naming;
-import io.github.sparkatlas.redact.Redactor;
-import io.github.sparkatlas.testsupport.MessageSummary;
-import io.github.sparkatlas.testsupport.RecordingSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,13 +22,10 @@ import org.junit.jupiter.api.Test;
  * SparkSession, every message held to Atlas 2.4.0's typedefs.
  */
 class CatalogChangesCaptureTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static Path root;
   private static SparkSession spark;
 
-  private RecordingSink sink;
-  private LineagePipeline pipeline;
-  private SparkAtlasListener listener;
+  private AgentOnSession agent;
 
   @BeforeAll
   static void startSpark() throws IOException {
@@ -69,53 +52,20 @@ class CatalogChangesCaptureTest {
 
   @BeforeEach
   void startAgent() {
-    sink = new RecordingSink();
-    ErrorReporter errors = new ErrorReporter(AtlasAgent.LOG, Redactor.defaults(), Long.MAX_VALUE, () -> { });
-    pipeline = new LineagePipeline(100, () -> sink, new Naming("cl1"), Redactor.defaults(), errors);
-    AgentConfig config = new ConfigLoader(key -> null, key -> null, root, new ClassLoader(null) { })
-        .load(Map.of());
-    AtlasAgent agent = new AtlasAgent(config, new LineageCapture(10_000, 60_000), pipeline, errors, null);
-    listener = new SparkAtlasListener(agent);
-    spark.sparkContext().addSparkListener(listener);
+    agent = new AgentOnSession(spark, root);
   }
 
   @AfterEach
   void stopAgent() {
-    spark.sparkContext().removeSparkListener(listener);
-    pipeline.close(1_000);
+    agent.close();
   }
 
   private static void sql(String statement) {
     spark.sql(statement).collect();
   }
 
-  /** Every message so far, summarised, each valid for Atlas. */
   private List<String> messages() {
-    try {
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-    } catch (TimeoutException e) {
-      throw new AssertionError("listener bus did not drain", e);
-    }
-    assertTrue(pipeline.flush(10_000), "pipeline flushed");
-    List<String> out = new ArrayList<>();
-    for (OutboundMessage message : sink.accepted) {
-      JsonNode body;
-      try {
-        body = JSON.readTree(message.body());
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-      assertEquals(List.of(), AtlasTypeSystem.atlas240().validate(body), () -> "valid for Atlas: " + body);
-      String summary = MessageSummary.of(body);
-      if (!summary.startsWith("process")) {
-        assertEquals(false, message.replacesEarlier(), () -> "a catalog change is never superseded: " + summary);
-        assertEquals(spark.sparkContext().applicationId() + "@cl1", message.key(),
-            () -> "keyed like the application's process, to keep its order on Kafka: " + summary);
-      }
-      out.add(summary);
-    }
-    sink.accepted.clear();
-    return out;
+    return agent.messages();
   }
 
   @Test
