@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -183,6 +184,27 @@ final class Reflect {
     }
     while (Boolean.TRUE.equals(get(iterator, "hasNext"))) {
       out.add(get(iterator, "next"));
+    }
+    return out;
+  }
+
+  /**
+   * A map of strings, Scala's ({@code Map[String, String]}, a case-insensitive map of options) or Java's
+   * ({@code CaseInsensitiveStringMap} keeps the keys as given), as a Java map in its iteration order.
+   */
+  static Map<String, String> stringMap(Object map) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (map instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) map).entrySet()) {
+        out.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
+      }
+      return out;
+    }
+    for (Object entry : elements(map)) {
+      if (entry instanceof scala.Tuple2) {
+        scala.Tuple2<?, ?> pair = (scala.Tuple2<?, ?>) entry;
+        out.put(String.valueOf(pair._1()), String.valueOf(pair._2()));
+      }
     }
     return out;
   }

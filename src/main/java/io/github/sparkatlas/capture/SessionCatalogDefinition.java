@@ -61,7 +61,7 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
     Object definition = catalog.getTable(database, table);
     CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + READ_BUDGET_NANOS);
     TableDataset read = TableReader.catalogTable(definition, context);
-    Map<String, String> properties = TableReader.stringMap(Reflect.get(definition, "properties"));
+    Map<String, String> properties = Reflect.stringMap(Reflect.get(definition, "properties"));
     TableDataset.Builder builder = read.toBuilder(read.database(), read.table());
     Table own = read.columns().isEmpty() ? loadFromItsOwnCatalog() : null;
     if (own != null) {
@@ -110,7 +110,7 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
     }
     CatalogDatabase definition = catalog.getDatabase(database);
     URI location = definition.locationUri();
-    Map<String, String> properties = TableReader.stringMap(definition.properties());
+    Map<String, String> properties = Reflect.stringMap(definition.properties());
     return new DatabaseDefinition(definition.name(), definition.description(), location, properties);
   }
 }

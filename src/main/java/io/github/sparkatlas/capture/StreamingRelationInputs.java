@@ -84,7 +84,7 @@ final class StreamingRelationInputs implements InputExtractor {
     if (isNoDataset(providerName, className)) {
       return;
     }
-    Map<String, String> options = scalaMap(Reflect.get(dataSource, "options"));
+    Map<String, String> options = Reflect.stringMap(Reflect.get(dataSource, "options"));
     if (KAFKA_PROVIDER.equals(providerName)) {
       kafka(options, inputs);
       return;
@@ -118,7 +118,7 @@ final class StreamingRelationInputs implements InputExtractor {
       return;
     }
     if (KAFKA_PROVIDER.equals(providerName)) {
-      kafka(javaMap(Reflect.get(node, "extraOptions")), inputs);
+      kafka(Reflect.stringMap(Reflect.get(node, "extraOptions")), inputs);
       return;
     }
     Object identifier = Reflect.option(Reflect.get(node, "identifier"));
@@ -178,28 +178,5 @@ final class StreamingRelationInputs implements InputExtractor {
       }
     }
     return false;
-  }
-
-  /** A Scala immutable Map of strings, as Java. */
-  static Map<String, String> scalaMap(Object map) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
-    for (Object entry : Reflect.elements(map)) {
-      if (entry instanceof scala.Tuple2) {
-        scala.Tuple2<?, ?> pair = (scala.Tuple2<?, ?>) entry;
-        out.put(String.valueOf(pair._1()), String.valueOf(pair._2()));
-      }
-    }
-    return out;
-  }
-
-  /** A Java map of strings (CaseInsensitiveStringMap keeps the keys as given). */
-  static Map<String, String> javaMap(Object map) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
-    if (map instanceof Map) {
-      for (Map.Entry<?, ?> entry : ((Map<?, ?>) map).entrySet()) {
-        out.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
-      }
-    }
-    return out;
   }
 }

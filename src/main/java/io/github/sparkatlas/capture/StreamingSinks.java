@@ -37,7 +37,7 @@ final class StreamingSinks {
     if (root == null) {
       return null;
     }
-    Map<String, String> options = StreamingRelationInputs.scalaMap(Reflect.get(root, "writeOptions"));
+    Map<String, String> options = Reflect.stringMap(Reflect.get(root, "writeOptions"));
     Object catalogTable = Reflect.option(Reflect.get(root, "catalogTable"));
     Object relation = Reflect.option(Reflect.get(root, "relation"));
     if (KAFKA_TABLE.equals(sink.getClass().getName())) {

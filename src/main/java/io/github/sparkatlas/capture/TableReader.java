@@ -95,23 +95,6 @@ final class TableReader {
     return builder;
   }
 
-  /** A Scala {@code Map[String, String]} (catalog properties) as a Java map, in its iteration order. */
-  static java.util.Map<String, String> stringMap(Object scalaMap) {
-    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-    if (scalaMap instanceof scala.collection.Map) {
-      scala.collection.Iterator<?> entries = ((scala.collection.Map<?, ?>) scalaMap).iterator();
-      while (entries.hasNext()) {
-        scala.Tuple2<?, ?> entry = (scala.Tuple2<?, ?>) entries.next();
-        out.put(String.valueOf(entry._1()), String.valueOf(entry._2()));
-      }
-    } else if (scalaMap instanceof java.util.Map) {
-      for (java.util.Map.Entry<?, ?> entry : ((java.util.Map<?, ?>) scalaMap).entrySet()) {
-        out.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
-      }
-    }
-    return out;
-  }
-
   static List<String> strings(Object collection) {
     List<String> out = new ArrayList<>();
     for (Object element : Reflect.elements(collection)) {
