@@ -6,6 +6,7 @@ import io.github.sparkatlas.lineage.TableDataset;
 import java.net.URI;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.catalyst.catalog.CatalogDatabase;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
@@ -54,11 +55,18 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
 
   @Override
   public TableDataset table() {
-    ExternalCatalog catalog = catalog();
-    if (table == null || !catalog.tableExists(database, table)) {
+    if (table == null) {
       return null;
     }
-    Object definition = catalog.getTable(database, table);
+    Object definition;
+    try {
+      definition = catalog().getTable(database, table);
+    } catch (Exception e) {
+      if (isAbsent(e)) {
+        return null;
+      }
+      throw e;
+    }
     CaptureContext context = new CaptureContext(SessionDefaults.NONE, System.nanoTime() + READ_BUDGET_NANOS);
     TableDataset read = TableReader.catalogTable(definition, context);
     Map<String, String> properties = Reflect.stringMap(Reflect.get(definition, "properties"));
@@ -104,13 +112,25 @@ final class SessionCatalogDefinition implements CatalogChange.Definition {
 
   @Override
   public DatabaseDefinition database() {
-    ExternalCatalog catalog = catalog();
-    if (!catalog.databaseExists(database)) {
-      return null;
+    CatalogDatabase definition;
+    try {
+      definition = catalog().getDatabase(database);
+    } catch (Exception e) {
+      if (isAbsent(e)) {
+        return null;
+      }
+      throw e;
     }
-    CatalogDatabase definition = catalog.getDatabase(database);
     URI location = definition.locationUri();
     Map<String, String> properties = Reflect.stringMap(definition.properties());
     return new DatabaseDefinition(definition.name(), definition.description(), location, properties);
+  }
+
+  /**
+   * Whether the catalog said the table or database is gone (dropped since the change): asked for it directly, one
+   * metastore call, instead of an existence check and a read.
+   */
+  private static boolean isAbsent(Exception e) {
+    return e instanceof NoSuchTableException || e instanceof NoSuchDatabaseException;
   }
 }
